@@ -1,0 +1,52 @@
+# Vignette: `make run` to try it, `make test` to check it. `make help` lists the rest.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_ENV := DEBUG=true
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+migrate: $(BIN)/.installed ## Create or update the local SQLite database under var/.
+	mkdir -p "$${VIGNETTE_VAR_DIR:-var}"
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+
+run: migrate ## Set up and serve on http://127.0.0.1:8000 (SQLite, tasks in process).
+	$(RUN_ENV) $(BIN)/python manage.py demo_accounts
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+
+demo-passwords: migrate ## Give the demo accounts new passwords and print them.
+	$(RUN_ENV) $(BIN)/python manage.py demo_accounts --new-passwords
+
+test: $(BIN)/.installed ## Run the whole suite (SQLite, or DATABASE_URL's database).
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed ## ruff, migrations check, OpenAPI validation, app layering.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(RUN_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/lint-imports
+
+fmt: $(BIN)/.installed ## Format and fix what ruff can.
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the virtualenv and local data.
+	rm -rf $(VENV) var
+
+schema-snapshot: $(BIN)/.installed ## Refresh tests/snapshots/openapi.json after an intended API change.
+	$(RUN_ENV) $(BIN)/python manage.py spectacular --format openapi-json --file tests/snapshots/openapi.json

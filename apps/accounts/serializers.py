@@ -1,0 +1,49 @@
+from rest_framework import serializers
+
+from apps.accounts.models import Role
+from apps.accounts.selectors import roles_of
+
+
+class MeOutputSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+
+
+class UserOutputSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    is_active = serializers.BooleanField()
+    date_joined = serializers.DateTimeField()
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return roles_of(user)
+
+
+class RolesInputSerializer(serializers.Serializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), allow_empty=True, max_length=len(Role)
+    )
+
+
+class RolesOutputSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class TokenCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, trim_whitespace=True)
+
+
+class TokenCreateOutputSerializer(TokenOutputSerializer):
+    token = serializers.CharField(help_text="The secret. It is shown this once and never again.")

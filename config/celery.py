@@ -1,0 +1,20 @@
+"""The Celery application: configured from Django's settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+from apps.core.heartbeat import HeartbeatStep
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("vignette")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work; one beat process per installation schedules it.
+app.conf.beat_schedule = {}
+
+# A worker writes a heartbeat row that /healthz/ready reads, so readiness never needs a
+# synchronous ping of the worker.
+app.steps["worker"].add(HeartbeatStep)

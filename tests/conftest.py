@@ -1,0 +1,48 @@
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Role
+from tests.factories import UserFactory
+
+pytest_plugins = ["tests.fixtures.services"]
+
+
+@pytest.fixture
+def student(db):
+    return UserFactory(username="alice", roles=[Role.STUDENT])
+
+
+@pytest.fixture
+def other_student(db):
+    return UserFactory(username="bob", roles=[Role.STUDENT])
+
+
+@pytest.fixture
+def author(db):
+    return UserFactory(username="carol", roles=[Role.STUDENT, Role.AUTHOR])
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="dave", roles=[Role.STUDENT, Role.AUTHOR, Role.EDITOR])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="erin", roles=[Role.STUDENT, Role.ADMIN])
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """An API client signed in (by session) as the given user."""
+
+    def sign_in(user):
+        api_client.force_login(user)
+        return api_client
+
+    return sign_in
