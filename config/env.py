@@ -1,6 +1,7 @@
 """Small, strict readers for settings that come from the environment."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,3 +50,11 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
     return value
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """The same Redis server, another database index."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ImproperlyConfigured(f"{url!r} is not a redis:// or rediss:// URL.")
+    return urlunsplit(parts._replace(path=f"/{db}"))

@@ -7,8 +7,15 @@ import os
 os.environ["DEBUG"] = "true"
 os.environ.setdefault("VIGNETTE_HTTPS", "false")
 
+from config.env import redis_url_with_db
 from config.settings import *  # noqa: F403
-from config.settings import DATABASES, PASSWORD_HASHERS, REST_FRAMEWORK, VAR_DIR
+from config.settings import (
+    DATABASES,
+    PASSWORD_HASHERS,
+    REDIS_URL,
+    REST_FRAMEWORK,
+    VAR_DIR,
+)
 
 DEBUG = False
 
@@ -24,8 +31,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
 
-# Tasks run in the test's process unless a test asks for the real worker (celery_worker).
+# Tasks run in the test's process unless a test asks for the real worker (celery_worker), which
+# consumes from a Redis database of its own.
 CELERY_TASK_ALWAYS_EAGER = True
+TEST_CELERY_REDIS_DB = 15
+if REDIS_URL:
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = redis_url_with_db(REDIS_URL, TEST_CELERY_REDIS_DB)
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -1,10 +1,19 @@
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
 from tests.factories import UserFactory
+from tests.services import need
 
 pytest_plugins = ["tests.fixtures.services"]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked `postgres` run on PostgreSQL only (CI runs them; elsewhere they skip)."""
+    if request.node.get_closest_marker("postgres"):
+        need(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
 
 
 @pytest.fixture

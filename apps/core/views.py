@@ -51,6 +51,13 @@ def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    message = "The form had expired or came from another site. Reload the page and try again."
+    if _is_api(request):
+        return JsonResponse(api.error_body("csrf_failed", message), status=403)
+    return render(request, "errors/403.html", {"reason": message}, status=403)
+
+
 def bad_request(request, exception=None):
     if _is_api(request):
         return JsonResponse(api.error_body("invalid", "The request is malformed."), status=400)

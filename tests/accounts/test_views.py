@@ -2,7 +2,7 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from apps.accounts import services
@@ -311,3 +311,14 @@ def test_invites_page_refuses_bad_email(client, admin_user):
     assert response.status_code == 400
     assert response.context["form"].errors == {"email": ["Enter a valid email address."]}
     assert Invite.objects.count() == 0
+
+
+def test_page_post_without_csrf_token_is_refused(student):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(student)
+
+    response = client.post(reverse("accounts:token_create"), {"name": "phone"})
+
+    assert response.status_code == 403
+    assert b"The form had expired or came from another site." in response.content
+    assert ApiToken.objects.count() == 0
