@@ -20,7 +20,6 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 migrate: $(BIN)/.installed ## Create or update the local SQLite database under var/.
-	mkdir -p "$${VIGNETTE_VAR_DIR:-var}"
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 
 run: migrate ## Set up and serve on http://127.0.0.1:8000 (SQLite, tasks in process).

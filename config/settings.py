@@ -87,6 +87,7 @@ if not DATABASE_URL:
             "DATABASE_URL is not set. With DEBUG off, name the database, for example "
             "postgresql://vignette:PASSWORD@127.0.0.1:5432/vignette."
         )
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'vignette.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
