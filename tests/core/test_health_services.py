@@ -20,13 +20,17 @@ def worker_entry(hostname: str, seconds_since_seen: int) -> dict:
     return {"hostname": hostname, "seconds_since_seen": seconds_since_seen}
 
 
-@pytest.mark.django_db
-def test_readiness_follows_redis_going_down_and_back_up(
-    client, settings, private_redis, time_machine
-):
+@pytest.fixture
+def frozen_private_redis(settings, private_redis, time_machine):
+    """Readiness against a private Redis, at FROZEN_NOW, with no heartbeat but the test's own."""
     time_machine.move_to(FROZEN_NOW, tick=False)
     settings.REDIS_URL = private_redis.url
-    WorkerHeartbeat.objects.all().delete()  # only this test's worker; see FROZEN_NOW
+    WorkerHeartbeat.objects.all().delete()
+    return private_redis
+
+
+@pytest.mark.django_db
+def test_readiness_follows_redis_going_down_and_back_up(client, frozen_private_redis):
     WorkerHeartbeat.objects.create(hostname="w1@box", seen_at=FROZEN_NOW - timedelta(seconds=4))
     worker_ok = {
         "status": "ok",
@@ -35,9 +39,9 @@ def test_readiness_follows_redis_going_down_and_back_up(
     }
 
     while_up = client.get("/healthz/ready")
-    private_redis.stop()
+    frozen_private_redis.stop()
     while_down = client.get("/healthz/ready")
-    private_redis.start()
+    frozen_private_redis.start()
     when_back = client.get("/healthz/ready")
 
     healthy = {
@@ -57,12 +61,7 @@ def test_readiness_follows_redis_going_down_and_back_up(
 
 
 @pytest.mark.django_db
-def test_readiness_fails_when_the_only_heartbeat_is_stale(
-    client, settings, private_redis, time_machine
-):
-    time_machine.move_to(FROZEN_NOW, tick=False)
-    settings.REDIS_URL = private_redis.url
-    WorkerHeartbeat.objects.all().delete()  # only this test's worker; see FROZEN_NOW
+def test_readiness_fails_when_the_only_heartbeat_is_stale(client, frozen_private_redis):
     # Three heartbeat intervals (30 s) is the limit; one second more is stale.
     WorkerHeartbeat.objects.create(hostname="w1@box", seen_at=FROZEN_NOW - timedelta(seconds=31))
 
