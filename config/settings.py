@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "apps.core",
     "apps.accounts",
+    "apps.questions",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "QuestionStatusEnum": "apps.questions.models.Question.Status",
+        "VersionStateEnum": "apps.questions.models.QuestionVersion.State",
+        "ReportStatusEnum": "apps.questions.models.ErrorReport.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_error_responses",

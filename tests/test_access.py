@@ -26,6 +26,7 @@ _CONVERTER_SAMPLES = {
     "str": "x",
     "slug": "x",
     "path": "x",
+    "vq": "VQ-000001",
 }
 
 

@@ -69,6 +69,11 @@ def api_role(role: Role) -> type[BasePermission]:
     return type(f"Has{Role(role).name.title()}Role", (_HasRole,), {"role": Role(role)})
 
 
+class IsAuthorOrEditor(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, Role.AUTHOR) or has_role(request.user, Role.EDITOR)
+
+
 IsAdmin = api_role(Role.ADMIN)
 IsEditor = api_role(Role.EDITOR)
 IsAuthor = api_role(Role.AUTHOR)

@@ -26,7 +26,9 @@ def _field_messages(detail) -> dict[str, list[str]]:
     def walk(prefix: str, value) -> None:
         if isinstance(value, dict):
             for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+                # A list's own errors belong to the list's field, not to a "non_field_errors" child.
+                own = key == "non_field_errors" and prefix
+                walk(prefix if own else f"{prefix}.{key}" if prefix else str(key), sub)
         elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
             for index, sub in enumerate(value):
                 walk(f"{prefix}.{index}" if prefix else str(index), sub)

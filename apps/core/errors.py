@@ -30,3 +30,9 @@ class Conflict(VignetteError):
     code = "conflict"
     status = 409
     message = "This conflicts with the current state."
+
+
+class PermissionDenied(VignetteError):
+    code = "permission_denied"
+    status = 403
+    message = "You may not do this."

@@ -1,0 +1,46 @@
+"""One way to render a question version, used by the authoring preview, the exam and review."""
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+from apps.questions.models import QuestionVersion
+
+
+@dataclass(frozen=True)
+class RenderedOption:
+    letter: str
+    text_html: str
+    explanation_html: str  # "" unless revealed
+    is_correct: bool  # False unless revealed
+
+
+def item_context(version: QuestionVersion, *, reveal: bool) -> dict:
+    """What the item template may show; keys and explanations only when `reveal` is true."""
+    options = [
+        RenderedOption(
+            letter=option.letter,
+            text_html=option.text_html,
+            explanation_html=option.explanation_html if reveal else "",
+            is_correct=option.is_correct if reveal else False,
+        )
+        for option in version.options.all()
+    ]
+    context = {
+        "public_id": version.question.public_id,
+        "stem_html": version.stem_html,
+        "lead_in_html": version.lead_in_html,
+        "options": options,
+        "reveal": reveal,
+    }
+    if reveal:
+        context |= {
+            "explanation_html": version.explanation_html,
+            "objective_html": version.objective_html,
+            "references": version.references,
+        }
+    return context
+
+
+def render_item(version: QuestionVersion, *, reveal: bool) -> str:
+    return render_to_string("questions/item.html", item_context(version, reveal=reveal))

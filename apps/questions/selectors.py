@@ -1,0 +1,187 @@
+"""Reads of the question bank, with related rows fetched up front."""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from apps.accounts.models import Role, User
+from apps.accounts.permissions import has_role
+from apps.core.errors import NotFound
+from apps.questions.models import (
+    PUBLIC_ID_PREFIX,
+    Discipline,
+    ErrorReport,
+    Exam,
+    Option,
+    Question,
+    QuestionVersion,
+    ReviewComment,
+    System,
+)
+
+State = QuestionVersion.State
+
+
+def parse_public_id(public_id: str) -> int | None:
+    if not public_id.upper().startswith(PUBLIC_ID_PREFIX):
+        return None
+    digits = public_id[len(PUBLIC_ID_PREFIX) :]
+    return int(digits) if digits.isdigit() and len(digits) <= 12 else None
+
+
+def questions_visible_to(user: User) -> QuerySet[Question]:
+    """Editors see the whole bank; authors see what is published and their own work."""
+    questions = Question.objects.all()
+    if has_role(user, Role.EDITOR):
+        return questions
+    if has_role(user, Role.AUTHOR):
+        return questions.filter(Q(author=user) | Q(status=Question.Status.PUBLISHED))
+    return questions.none()
+
+
+def question_for_user(*, user: User, public_id: str) -> Question:
+    """The one way to reach a question by its public id; someone else's draft is not found."""
+    pk = parse_public_id(public_id)
+    question = question_detail(questions_visible_to(user)).filter(pk=pk).first() if pk else None
+    if question is None:
+        raise NotFound("No such question.")
+    return question
+
+
+def question_detail(questions: QuerySet[Question] | None = None) -> QuerySet[Question]:
+    """Questions with what their detail shows: taxonomy, tags, the newest version's options."""
+    questions = Question.objects.all() if questions is None else questions
+    return questions.select_related(
+        "exam", "discipline", "system", "author", "latest_version", "published_version"
+    ).prefetch_related(
+        "tags",
+        Prefetch("latest_version__options", queryset=Option.objects.order_by("letter")),
+    )
+
+
+@dataclass(frozen=True)
+class BankFilters:
+    exam: str = ""
+    discipline: str = ""
+    system: str = ""
+    status: str = ""
+    author: str = ""
+    tag: str = ""
+    q: str = ""
+
+
+FILTER_NAMES = tuple(BankFilters.__dataclass_fields__)
+
+
+def published_question(*, public_id: str) -> Question:
+    """A question anyone signed in may refer to (to report an error): one that was published."""
+    pk = parse_public_id(public_id)
+    question = (
+        Question.objects.select_related("published_version")
+        .filter(pk=pk, published_version__isnull=False)
+        .first()
+        if pk
+        else None
+    )
+    if question is None:
+        raise NotFound("No such question.")
+    return question
+
+
+def _search(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
+    pk = parse_public_id(text.strip())
+    if pk:
+        return questions.filter(pk=pk)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("search_document", config="english")
+        return questions.annotate(search=vector).filter(
+            search=SearchQuery(text, config="english", search_type="websearch")
+        )
+    # SQLite: every word must appear somewhere in the text.
+    for word in text.split()[:10]:
+        questions = questions.filter(search_document__icontains=word)
+    return questions
+
+
+def bank_list(*, user: User, filters: BankFilters) -> QuerySet[Question]:
+    questions = questions_visible_to(user)
+    if filters.exam:
+        questions = questions.filter(exam__code=filters.exam)
+    if filters.discipline:
+        questions = questions.filter(discipline__code=filters.discipline)
+    if filters.system:
+        questions = questions.filter(system__code=filters.system)
+    if filters.status in (State.DRAFT, State.IN_REVIEW):
+        questions = questions.filter(latest_version__state=filters.status).exclude(
+            status=Question.Status.RETIRED
+        )
+    elif filters.status:
+        questions = questions.filter(status=filters.status)
+    if filters.author:
+        questions = questions.filter(author__username=filters.author)
+    if filters.tag:
+        questions = questions.filter(tags__name__iexact=filters.tag)
+    if filters.q.strip():
+        questions = _search(questions, filters.q)
+    return (
+        questions.select_related("exam", "discipline", "system", "author", "latest_version")
+        .prefetch_related("tags")
+        .order_by("-updated_at", "-id")
+        .distinct()
+    )
+
+
+def review_queue() -> QuerySet[Question]:
+    return (
+        Question.objects.filter(latest_version__state=State.IN_REVIEW)
+        .exclude(status=Question.Status.RETIRED)
+        .select_related("exam", "discipline", "system", "author", "latest_version")
+        .order_by("updated_at")
+    )
+
+
+def version_with_content(version_id: int) -> QuestionVersion:
+    return (
+        QuestionVersion.objects.select_related("question")
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("letter")))
+        .get(pk=version_id)
+    )
+
+
+def versions_of(question: Question) -> QuerySet[QuestionVersion]:
+    return (
+        question.versions.select_related("created_by", "published_by")
+        .prefetch_related(
+            Prefetch("options", queryset=Option.objects.order_by("letter")),
+            Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+        )
+        .order_by("-number")
+    )
+
+
+def reports_for(user: User, *, status: str = "") -> QuerySet[ErrorReport]:
+    """Editors see every report; everyone else sees their own."""
+    reports = ErrorReport.objects.select_related(
+        "version__question", "reporter", "resolved_by"
+    ).order_by("-created_at")
+    if not has_role(user, Role.EDITOR):
+        reports = reports.filter(reporter=user)
+    if status:
+        reports = reports.filter(status=status)
+    return reports
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    exams: list[Exam]
+    disciplines: list[Discipline]
+    systems: list[System]
+
+
+def taxonomy() -> Taxonomy:
+    return Taxonomy(
+        list(Exam.objects.all()), list(Discipline.objects.all()), list(System.objects.all())
+    )
