@@ -209,7 +209,11 @@ def create_question(
 
 
 def _locked(question: Question) -> Question:
-    return Question.objects.select_for_update().select_related("latest_version").get(pk=question.pk)
+    return (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("latest_version")
+        .get(pk=question.pk)
+    )
 
 
 @transaction.atomic
