@@ -10,5 +10,7 @@ def roles(request) -> dict:
     return {
         "user_roles": [Role(role) for role in Role.values if role in held],
         "is_admin": Role.ADMIN in held,
+        "is_editor": Role.EDITOR in held,
+        "can_use_bank": bool({Role.AUTHOR, Role.EDITOR} & held),
         "signup_open": settings.VIGNETTE_SIGNUP != "invite",
     }

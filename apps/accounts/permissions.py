@@ -38,17 +38,21 @@ def has_role(user, role: Role | str) -> bool:
 # Every page view declares its access: apps.core.access.public or login_required, or this.
 
 
-def role_required(role: Role):
+def role_required(*roles: Role):
+    """Let in holders of any of `roles`; others get 403, anonymous users the login page."""
+    roles = tuple(Role(role) for role in roles)
+    names = " or ".join(role.label.lower() for role in roles)
+
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, role):
-                raise PermissionDenied(f"This page needs the {Role(role).label.lower()} role.")
+            if not any(has_role(request.user, role) for role in roles):
+                raise PermissionDenied(f"This page needs the {names} role.")
             return view(request, *args, **kwargs)
 
-        wrapped.vignette_access = Role(role).value
+        wrapped.vignette_access = ",".join(role.value for role in roles)
         return wrapped
 
     return decorate

@@ -1,9 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from apps.questions import api
-from apps.questions.converters import PublicIdConverter
-
-register_converter(PublicIdConverter, "vq")
 
 urlpatterns = [
     path("taxonomy/", api.TaxonomyApi.as_view(), name="taxonomy"),

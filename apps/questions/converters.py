@@ -8,3 +8,4 @@ class PublicIdConverter:
 
     def to_url(self, value: str) -> str:
         return value
+

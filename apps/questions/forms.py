@@ -1,0 +1,153 @@
+from django import forms
+
+from apps.questions.content import LETTERS, MAX_OPTIONS
+from apps.questions.formats.base import ItemDraft, OptionDraft
+from apps.questions.models import Discipline, ErrorReport, Exam, System
+
+
+def _code_choices(model) -> list[tuple[str, str]]:
+    return [("", "Choose…")] + [(row.code, row.name) for row in model.objects.all()]
+
+
+class QuestionForm(forms.Form):
+    """The authoring form: the whole question on one page, with up to ten options."""
+
+    exam = forms.ChoiceField()
+    discipline = forms.ChoiceField()
+    system = forms.ChoiceField()
+    tags = forms.CharField(required=False, help_text="Separate tags with commas.")
+    stem = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "data-preview": "stem"}),
+        required=False,
+        help_text="The clinical vignette. Markdown: **bold**, *italic*, tables with | pipes |.",
+    )
+    lead_in = forms.CharField(
+        max_length=2000,
+        widget=forms.TextInput(attrs={"data-preview": "lead_in"}),
+        help_text="The question itself, e.g. “Which is the most likely diagnosis?”",
+    )
+    correct = forms.ChoiceField(
+        choices=[(letter, letter) for letter in LETTERS],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the correct option."},
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "data-preview": "explanation"}), required=False
+    )
+    objective = forms.CharField(
+        label="Educational objective", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    references = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exam"].choices = _code_choices(Exam)
+        self.fields["discipline"].choices = _code_choices(Discipline)
+        self.fields["system"].choices = _code_choices(System)
+        for index, letter in enumerate(LETTERS[:MAX_OPTIONS]):
+            self.fields[f"option_{index}"] = forms.CharField(
+                label=f"Option {letter}", max_length=2000, required=False
+            )
+            self.fields[f"explanation_{index}"] = forms.CharField(
+                label=f"Why {letter} is right or wrong",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+            )
+
+    def option_rows(self):
+        return [
+            (letter, self[f"option_{index}"], self[f"explanation_{index}"])
+            for index, letter in enumerate(LETTERS[:MAX_OPTIONS])
+        ]
+
+    def to_draft(self) -> ItemDraft:
+        data = self.cleaned_data
+        options = []
+        for index, letter in enumerate(LETTERS[:MAX_OPTIONS]):
+            text = data[f"option_{index}"].strip()
+            explanation = data[f"explanation_{index}"].strip()
+            if text or explanation:
+                options.append(OptionDraft(text, explanation, data["correct"] == letter))
+        return ItemDraft(
+            position=1,
+            markup="markdown",
+            exam=data["exam"],
+            discipline=data["discipline"],
+            system=data["system"],
+            tags=[tag.strip() for tag in data["tags"].split(",") if tag.strip()],
+            stem=data["stem"],
+            lead_in=data["lead_in"],
+            options=options,
+            explanation=data["explanation"],
+            objective=data["objective"],
+            references=[line.strip() for line in data["references"].splitlines() if line.strip()],
+        )
+
+    @classmethod
+    def initial_for(cls, question) -> dict:
+        version = question.latest_version
+        initial = {
+            "exam": question.exam.code,
+            "discipline": question.discipline.code,
+            "system": question.system.code,
+            "tags": ", ".join(tag.name for tag in question.tags.all()),
+            "stem": version.stem_source,
+            "lead_in": version.lead_in_source,
+            "explanation": version.explanation_source,
+            "objective": version.objective_source,
+            "references": "\n".join(version.references),
+        }
+        for index, option in enumerate(version.options.all()):
+            initial[f"option_{index}"] = option.text_source
+            initial[f"explanation_{index}"] = option.explanation_source
+            if option.is_correct:
+                initial["correct"] = option.letter
+        return initial
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReportForm(forms.Form):
+    note = forms.CharField(
+        label="What is wrong?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="E.g. a wrong key, an outdated fact, a typo. Editors read every report.",
+    )
+
+
+class ResolveForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(ErrorReport.Status.FIXED, "Fixed"), (ErrorReport.Status.DISMISSED, "Dismissed")]
+    )
+    resolution = forms.CharField(
+        label="What was done", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BankFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    exam = forms.ChoiceField(required=False)
+    discipline = forms.ChoiceField(required=False)
+    system = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any status"),
+            ("draft", "Draft"),
+            ("in_review", "In review"),
+            ("published", "Published"),
+            ("retired", "Retired"),
+        ],
+    )
+    author = forms.CharField(required=False)
+    tag = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, model in (("exam", Exam), ("discipline", Discipline), ("system", System)):
+            self.fields[name].choices = [("", f"Any {name}"), *_code_choices(model)[1:]]
