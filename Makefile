@@ -49,3 +49,6 @@ clean: ## Remove the virtualenv and local data.
 
 schema-snapshot: $(BIN)/.installed ## Refresh tests/snapshots/openapi.json after an intended API change.
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --format openapi-json --file tests/snapshots/openapi.json
+
+bench-import: $(BIN)/.installed ## Import throughput against bulk_create (DATABASE_URL picks the database).
+	$(BIN)/python -m bench.import_bench

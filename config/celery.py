@@ -13,7 +13,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic work; one beat process per installation schedules it.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "questions.import_resume": {"task": "questions.import_resume", "schedule": 60.0},
+}
 
 # A worker writes a heartbeat row that /healthz/ready reads, so readiness never needs a
 # synchronous ping of the worker.

@@ -136,6 +136,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_WORKER_HEARTBEAT_SECONDS = 10
+# On a laptop (DEBUG, no Redis) long jobs run in a thread of the web process so that the page
+# that started them stays responsive; their progress lives in the database either way.
+VIGNETTE_TASKS_IN_THREADS = env_bool("VIGNETTE_TASKS_IN_THREADS", default=DEBUG and not REDIS_URL)
 
 # --- Authentication -------------------------------------------------------------------------
 

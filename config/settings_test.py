@@ -34,6 +34,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
 # Tasks run in the test's process unless a test asks for the real worker (celery_worker), which
 # consumes from a Redis database of its own.
 CELERY_TASK_ALWAYS_EAGER = True
+VIGNETTE_TASKS_IN_THREADS = False
 TEST_CELERY_REDIS_DB = 15
 if REDIS_URL:
     CELERY_BROKER_URL = CELERY_RESULT_BACKEND = redis_url_with_db(REDIS_URL, TEST_CELERY_REDIS_DB)

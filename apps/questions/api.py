@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -8,7 +9,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsAuthorOrEditor, IsEditor
 from apps.core.errors import InvalidInput, NotFound
-from apps.questions import sanitize, selectors, services
+from apps.questions import exports, imports, sanitize, selectors, services
 from apps.questions.diff import version_diff
 from apps.questions.images import MAX_BYTES
 from apps.questions.models import ErrorReport
@@ -16,6 +17,9 @@ from apps.questions.serializers import (
     DiffOutputSerializer,
     ImageInputSerializer,
     ImageOutputSerializer,
+    ImportConfirmInputSerializer,
+    ImportCreateInputSerializer,
+    ImportJobOutputSerializer,
     PreviewInputSerializer,
     PreviewOutputSerializer,
     QuestionDetailSerializer,
@@ -30,6 +34,7 @@ from apps.questions.serializers import (
 )
 
 TAGS = ["questions"]
+IMPORT_TAGS = ["import and export"]
 BANK_FILTERS = [
     OpenApiParameter(name, str, description=description)
     for name, description in [
@@ -65,9 +70,7 @@ class QuestionListCreateApi(GenericAPIView):
 
     @extend_schema(operation_id="questions_list", parameters=BANK_FILTERS, tags=TAGS)
     def get(self, request):
-        filters = selectors.BankFilters(
-            **{name: request.query_params.get(name, "")[:200] for name in selectors.FILTER_NAMES}
-        )
+        filters = selectors.bank_filters_from(request.query_params)
         page = self.paginate_queryset(selectors.bank_list(user=request.user, filters=filters))
         return self.get_paginated_response(QuestionSummarySerializer(page, many=True).data)
 
@@ -311,3 +314,87 @@ class ReportResolveApi(APIView):
             report=report, user=request.user, **data.validated_data
         )
         return Response(ReportOutputSerializer(report).data)
+
+
+class ImportCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsAuthorOrEditor]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="imports_create",
+        summary="Upload a file; a dry-run report follows (poll the import).",
+        request={"multipart/form-data": ImportCreateInputSerializer},
+        responses={201: ImportJobOutputSerializer},
+        tags=IMPORT_TAGS,
+    )
+    def post(self, request):
+        data = ImportCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > imports.MAX_IMPORT_BYTES:
+            raise InvalidInput(fields={"file": ["The file is larger than 50 MB."]})
+        job = imports.import_job_create(
+            user=request.user,
+            filename=upload.name,
+            data=upload.read(),
+            format=data.validated_data["format"],
+            source=data.validated_data["source"],
+            defaults={k: data.validated_data[k] for k in imports.PLACEMENT_FIELDS},
+        )
+        job.refresh_from_db()
+        return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class ImportDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsAuthorOrEditor]
+
+    @extend_schema(
+        operation_id="imports_retrieve",
+        responses={200: ImportJobOutputSerializer},
+        tags=IMPORT_TAGS,
+    )
+    def get(self, request, public_id):
+        job = imports.import_job_for_user(user=request.user, public_id=public_id)
+        return Response(ImportJobOutputSerializer(job).data)
+
+
+class ImportConfirmApi(APIView):
+    permission_classes = [IsAuthenticated, IsAuthorOrEditor]
+
+    @extend_schema(
+        operation_id="imports_confirm",
+        summary="Import what the dry run reported (optionally only the valid items).",
+        request=ImportConfirmInputSerializer,
+        responses={200: ImportJobOutputSerializer},
+        tags=IMPORT_TAGS,
+    )
+    def post(self, request, public_id):
+        job = imports.import_job_for_user(user=request.user, public_id=public_id)
+        data = ImportConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = imports.import_job_confirm(job=job, user=request.user, **data.validated_data)
+        job.refresh_from_db()
+        return Response(ImportJobOutputSerializer(job).data)
+
+
+class ExportApi(APIView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    @extend_schema(
+        operation_id="exports_retrieve",
+        summary="Download the questions that match the filters in an interchange format.",
+        parameters=[
+            OpenApiParameter("file_format", str, required=True, enum=list(exports.EXPORT_FORMATS)),
+            *BANK_FILTERS,
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        tags=IMPORT_TAGS,
+    )
+    def get(self, request):
+        filters = selectors.bank_filters_from(request.query_params)
+        rendered = exports.export_questions(
+            user=request.user,
+            format=request.query_params.get("file_format", ""),
+            filters=filters,
+        )
+        return exports.download(rendered)

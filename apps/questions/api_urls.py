@@ -40,4 +40,10 @@ urlpatterns = [
     ),
     path("preview/", api.PreviewApi.as_view(), name="preview"),
     path("images/", api.ImageUploadApi.as_view(), name="images"),
+    path("imports/", api.ImportCreateApi.as_view(), name="imports"),
+    path("imports/<uuid:public_id>/", api.ImportDetailApi.as_view(), name="import"),
+    path(
+        "imports/<uuid:public_id>/confirm/", api.ImportConfirmApi.as_view(), name="import_confirm"
+    ),
+    path("exports/", api.ExportApi.as_view(), name="exports"),
 ]

@@ -3,41 +3,29 @@
 import hashlib
 import json
 
+from apps.questions.formats import checks
 from apps.questions.formats.base import ItemDraft
 
-MIN_OPTIONS = 2
-MAX_OPTIONS = 10
-LETTERS = "ABCDEFGHIJ"
+MIN_OPTIONS = checks.MIN_OPTIONS
+MAX_OPTIONS = checks.MAX_OPTIONS
+LETTERS = checks.LETTERS
 MAX_TEXT = 20_000
 
 
 def draft_problems(draft: ItemDraft) -> dict[str, list[str]]:
-    """Field messages for everything wrong with a draft's content; empty when it is sound."""
+    """Field messages for everything wrong with a draft's content; empty when it is sound.
+
+    The shape rules are the ones every import format applies (formats.checks); this adds the
+    limits of what the bank stores and says which field each problem belongs to.
+    """
     problems: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        problems.setdefault(field, []).append(message)
-
-    if not draft.stem.strip() and not draft.lead_in.strip():
-        add("stem", "Write the vignette (the stem) or at least a lead-in question.")
-    if not draft.lead_in.strip():
-        add("lead_in", "Write the lead-in: the question the student answers.")
+    for problem in checks.draft_problems(draft):
+        field = "stem" if problem.startswith("the stem") else "options"
+        sentence = f"The question {problem}" if problem.startswith("has ") else problem
+        problems.setdefault(field, []).append(sentence[0].upper() + sentence[1:])
     for name in ("stem", "lead_in", "explanation", "objective"):
         if len(getattr(draft, name)) > MAX_TEXT:
-            add(name, f"Keep this under {MAX_TEXT:,} characters.")
-    count = len(draft.options)
-    if not MIN_OPTIONS <= count <= MAX_OPTIONS:
-        add("options", f"Give {MIN_OPTIONS} to {MAX_OPTIONS} options; there are {count}.")
-    correct = sum(1 for option in draft.options if option.correct)
-    if count and correct != 1:
-        add("options", f"Mark exactly one option correct; {correct} are marked.")
-    texts = [option.text.strip() for option in draft.options]
-    for letter, text in zip(LETTERS, texts, strict=False):
-        if not text:
-            add("options", f"Option {letter} has no text.")
-    duplicates = sorted({t for t in texts if t and texts.count(t) > 1})
-    for text in duplicates:
-        add("options", f"The option “{text[:60]}” appears more than once.")
+            problems.setdefault(name, []).append(f"Keep this under {MAX_TEXT:,} characters.")
     return problems
 
 

@@ -8,4 +8,3 @@ class PublicIdConverter:
 
     def to_url(self, value: str) -> str:
         return value
-

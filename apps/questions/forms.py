@@ -151,3 +151,42 @@ class BankFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, model in (("exam", Exam), ("discipline", Discipline), ("system", System)):
             self.fields[name].choices = [("", f"Any {name}"), *_code_choices(model)[1:]]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="Vignette JSON or zip, QTI 2.1/3.0 (item or zip package), Moodle XML, GIFT, "
+        "Aiken or CSV; at most 50 MB."
+    )
+    format = forms.ChoiceField(required=False)
+    source = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Collection name",
+        help_text="Where these items come from, e.g. “cardiology-2026”. Importing into the same "
+        "collection again updates its items instead of adding copies.",
+    )
+    exam = forms.ChoiceField(required=False, label="Exam for items without one")
+    discipline = forms.ChoiceField(required=False, label="Discipline for items without one")
+    system = forms.ChoiceField(required=False, label="System for items without one")
+
+    def __init__(self, *args, formats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [("", "Tell from the file"), *formats]
+        for name, model in (("exam", Exam), ("discipline", Discipline), ("system", System)):
+            self.fields[name].choices = [("", "—"), *_code_choices(model)[1:]]
+
+
+class ImportConfirmForm(forms.Form):
+    only_valid = forms.BooleanField(
+        required=False, label="Import only the valid items and leave out those with errors"
+    )
+    publish = forms.BooleanField(required=False, label="Publish the imported versions at once")
+
+
+class ExportForm(forms.Form):
+    file_format = forms.ChoiceField(label="Format")
+
+    def __init__(self, *args, formats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file_format"].choices = formats

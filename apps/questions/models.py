@@ -321,6 +321,8 @@ class ImportJob(models.Model):
     format = models.CharField(max_length=20)
     filename = models.CharField(max_length=255)
     source = models.CharField(max_length=100)
+    # Exam, discipline and system for items whose format does not carry them.
+    defaults = models.JSONField(default=dict)
     data = models.BinaryField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ANALYSING)
     only_valid = models.BooleanField(default=False)

@@ -58,12 +58,32 @@ def clean_html(html: str) -> str:
     ).strip()
 
 
+# Words, spaces and common punctuation only, not starting like a list item: one plain
+# paragraph in CommonMark. Most option explanations are such prose, and the Markdown parser is
+# the slow part of an import.
+_NOT_PROSE = re.compile(r"[^\w .,;:'\"()/%?’“”–—+-]|_")
+_PROSE_START = re.compile(r"(?![0-9]+[.)])[^\W_]")
+
+
+def _plain_prose(text: str) -> bool:
+    return (
+        _PROSE_START.match(text) is not None
+        and _NOT_PROSE.search(text) is None
+        and not text.endswith(" ")
+    )
+
+
 def markdown_to_html(text: str) -> str:
+    if _plain_prose(text):
+        # Prose has no character HTML gives a meaning to, so it is safe as it stands.
+        return f"<p>{text}</p>"
     return clean_html(_markdown().render(text))
 
 
 def markdown_inline_to_html(text: str) -> str:
     """One line of Markdown (an option, a lead-in) without the wrapping paragraph."""
+    if _plain_prose(text):
+        return text
     return clean_html(_markdown().renderInline(text))
 
 

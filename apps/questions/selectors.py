@@ -74,6 +74,11 @@ class BankFilters:
 FILTER_NAMES = tuple(BankFilters.__dataclass_fields__)
 
 
+def bank_filters_from(params) -> BankFilters:
+    """Filters from a query string; overlong values are cut, unknown names ignored."""
+    return BankFilters(**{name: params.get(name, "")[:200] for name in FILTER_NAMES})
+
+
 def published_question(*, public_id: str) -> Question:
     """A question anyone signed in may refer to (to report an error): one that was published."""
     pk = parse_public_id(public_id)

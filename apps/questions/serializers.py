@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.questions.content import MAX_OPTIONS, MIN_OPTIONS
 from apps.questions.formats.base import ItemDraft, OptionDraft
-from apps.questions.models import ErrorReport, Question, QuestionVersion
+from apps.questions.models import ErrorReport, ImportJob, Question, QuestionVersion
 
 
 class OptionInputSerializer(serializers.Serializer):
@@ -180,3 +180,59 @@ class TaxonomyOutputSerializer(serializers.Serializer):
     exams = TaxonomyEntrySerializer(many=True)
     disciplines = TaxonomyEntrySerializer(many=True)
     systems = TaxonomyEntrySerializer(many=True)
+
+
+class ImportCreateInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(
+        choices=["", "native", "qti", "moodle", "gift", "aiken", "csv"],
+        default="",
+        help_text="Empty: tell the format from the file.",
+    )
+    source = serializers.CharField(
+        max_length=100,
+        allow_blank=True,
+        default="",
+        help_text="A name for where the items come from; re-imports from it update them.",
+    )
+
+    exam = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For items whose file does not name an exam.",
+    )
+    discipline = serializers.SlugField(required=False, allow_blank=True, default="")
+    system = serializers.SlugField(required=False, allow_blank=True, default="")
+
+
+class ImportConfirmInputSerializer(serializers.Serializer):
+    only_valid = serializers.BooleanField(default=False)
+    publish = serializers.BooleanField(default=False)
+
+
+class ImportReportItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    identifier = serializers.CharField()
+    action = serializers.ChoiceField(choices=["create", "update", "unchanged", "error", "skipped"])
+    message = serializers.CharField()
+
+
+class ImportJobOutputSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=ImportJob.Status.choices)
+    format = serializers.CharField()
+    filename = serializers.CharField()
+    source = serializers.CharField()
+    total = serializers.IntegerField()
+    processed = serializers.IntegerField()
+    message = serializers.CharField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), source="report.counts", default=dict
+    )
+    result = serializers.DictField(
+        child=serializers.IntegerField(), source="report.result", default=dict
+    )
+    items = ImportReportItemSerializer(many=True, source="report.items", default=list)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)

@@ -9,12 +9,22 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.accounts.permissions import has_role, role_required
 from apps.core.access import login_required
-from apps.core.errors import VignetteError
+from apps.core.errors import InvalidInput, VignetteError
 from apps.core.forms import form_add_error
-from apps.questions import selectors, services
+from apps.questions import exports, imports, selectors, services
 from apps.questions.diff import version_diff
-from apps.questions.forms import BankFilterForm, CommentForm, QuestionForm, ReportForm, ResolveForm
-from apps.questions.models import ErrorReport
+from apps.questions.formats import FORMATS
+from apps.questions.forms import (
+    BankFilterForm,
+    CommentForm,
+    ExportForm,
+    ImportConfirmForm,
+    ImportForm,
+    QuestionForm,
+    ReportForm,
+    ResolveForm,
+)
+from apps.questions.models import ErrorReport, ImportJob
 from apps.questions.rendering import render_item
 
 PAGE_SIZE = 25
@@ -204,3 +214,71 @@ def report_new(request, public_id):
     return render(
         request, "questions/report_new.html", {"form": form, "question": question}, status=status
     )
+
+
+def _format_choices(*, exporting: bool = False) -> list[tuple[str, str]]:
+    return [(key, fmt.label) for key, fmt in FORMATS.items() if fmt.can_export or not exporting]
+
+
+@role_required(*BANK_ROLES)
+def import_new(request):
+    form = ImportForm(request.POST or None, request.FILES or None, formats=_format_choices())
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > imports.MAX_IMPORT_BYTES:
+                raise InvalidInput(fields={"file": ["The file is larger than 50 MB."]})
+            job = imports.import_job_create(
+                user=request.user,
+                filename=upload.name,
+                data=upload.read(),
+                format=form.cleaned_data["format"],
+                source=form.cleaned_data["source"],
+                defaults={k: form.cleaned_data[k] for k in imports.PLACEMENT_FIELDS},
+            )
+        except VignetteError as exc:
+            form_add_error(form, exc)
+        else:
+            return redirect("questions:import", public_id=job.public_id)
+    status = 400 if form.errors else 200
+    return render(request, "questions/import_new.html", {"form": form}, status=status)
+
+
+@role_required(*BANK_ROLES)
+def import_detail(request, public_id):
+    job = imports.import_job_for_user(user=request.user, public_id=public_id)
+    form = ImportConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            imports.import_job_confirm(job=job, user=request.user, **form.cleaned_data)
+        except VignetteError as exc:
+            form_add_error(form, exc)
+        else:
+            return redirect("questions:import", public_id=job.public_id)
+    counts = job.report.get("counts", {})
+    return render(
+        request,
+        "questions/import_detail.html",
+        {
+            "job": job,
+            "form": form,
+            "counts": counts,
+            "result": job.report.get("result", {}),
+            "items": [i for i in job.report.get("items", []) if i["action"] != "unchanged"],
+            "working": job.status in (ImportJob.Status.ANALYSING, ImportJob.Status.IMPORTING),
+            "can_publish": has_role(request.user, Role.EDITOR),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.EDITOR)
+def export(request):
+    form = ExportForm(request.GET or None, formats=_format_choices(exporting=True))
+    if form.is_valid():
+        filters = selectors.bank_filters_from(request.GET)
+        rendered = exports.export_questions(
+            user=request.user, format=form.cleaned_data["file_format"], filters=filters
+        )
+        return exports.download(rendered)
+    return render(request, "questions/export.html", {"form": form, "filters": BankFilterForm()})

@@ -71,7 +71,7 @@ def test_questions_api_create_refuses_bad_input_and_saves_nothing(api_as, author
         "error": {
             "code": "invalid",
             "message": "Some of the question needs attention.",
-            "fields": {"options": ["Mark exactly one option correct; 2 are marked."]},
+            "fields": {"options": ["2 options are marked correct; exactly one must be."]},
         }
     }
     assert Question.objects.count() == 0

@@ -86,3 +86,20 @@ def test_markdown_tables_and_escaped_html():
 def test_sanitiser_property_random_markup_is_never_executable(text):
     assert _problems(clean_html(text)) == []
     assert _problems(markdown_to_html(text)) == []
+
+
+PROSE = "aZé1 9.,;:'\"()/%?’“”–—_*-+#>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60),
+        st.text(alphabet=st.sampled_from(list(PROSE)), max_size=40),
+    )
+)
+def test_markdown_plain_prose_shortcut_matches_the_full_renderer(text):
+    from apps.questions.sanitize import _markdown, markdown_inline_to_html
+
+    assert markdown_to_html(text) == clean_html(_markdown().render(text))
+    assert markdown_inline_to_html(text) == clean_html(_markdown().renderInline(text))

@@ -46,10 +46,9 @@ def test_question_create_refuses_bad_content_and_saves_nothing(author):
 
     assert refused.value.fields == {
         "exam": ["Unknown exam “step9”."],
-        "lead_in": ["Write the lead-in: the question the student answers."],
         "options": [
-            "Mark exactly one option correct; 2 are marked.",
-            "The option “Same” appears more than once.",
+            "Options A and B have the same text.",
+            "2 options are marked correct; exactly one must be.",
         ],
     }
     assert _counts() == (0, 0)

@@ -75,7 +75,9 @@ def test_new_question_page_shows_messages_and_saves_nothing(client, author):
     form = response.context["form"]
     assert form.errors == {"exam": ["This field is required."]}
     response = client.post(reverse("questions:new"), _form(option_1="", explanation_1=""))
-    assert response.context["form"].non_field_errors() == ["Give 2 to 10 options; there are 1."]
+    assert response.context["form"].non_field_errors() == [
+        "The question has 1 option; an item needs 2 to 10."
+    ]
     assert Question.objects.count() == 0
 
 
@@ -150,3 +152,55 @@ def test_report_page_on_unpublished_question_is_404(client, student, question):
 
     assert response.status_code == 404
     assert b"No such question." in response.content
+
+
+def test_import_pages_check_then_import(client, editor, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.questions.formats import native
+
+    bank = native.render([make_draft(uid="00000000-0000-0000-0000-000000000001")]).data
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = client.post(
+            reverse("questions:import_new"), {"file": SimpleUploadedFile("bank.json", bank)}
+        )
+    report = client.get(uploaded.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(uploaded.url, {"publish": "on"})
+    done = client.get(uploaded.url)
+
+    assert report.context["counts"] == {
+        "create": 1,
+        "update": 0,
+        "unchanged": 0,
+        "error": 0,
+        "skipped": 0,
+    }
+    assert done.context["job"].status == "done"
+    assert Question.objects.get().status == "published"
+
+
+def test_import_page_refuses_unknown_format(client, author):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(author)
+
+    response = client.post(
+        reverse("questions:import_new"), {"file": SimpleUploadedFile("notes.bin", b"hello")}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "format": ["Choose the file's format; it could not be told from the file."]
+    }
+
+
+def test_export_page_downloads_moodle_xml(client, editor, published):
+    client.force_login(editor)
+
+    response = client.get(reverse("questions:export"), {"file_format": "moodle"})
+
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    assert b'<question type="multichoice">' in response.content

@@ -1,0 +1,72 @@
+"""Running a benchmark against a throwaway database, and reporting ratios against baselines."""
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """A fresh test database (SQLite file or PostgreSQL test_<name>), dropped afterwards."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    names = setup_databases(verbosity=0, interactive=False)
+    try:
+        yield
+    finally:
+        teardown_databases(names, verbosity=0)
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds: float
+    baseline: str
+    baseline_seconds: float
+    target: str
+    ratio: float
+    passed: bool
+    detail: dict
+
+
+def report(figures: list[Figure], *, name: str) -> None:
+    from django.db import connection
+
+    meta = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "database": connection.vendor,
+    }
+    for figure in figures:
+        verdict = "pass" if figure.passed else "MISS"
+        print(
+            f"{figure.name}: {figure.seconds:.2f} s vs {figure.baseline} "
+            f"{figure.baseline_seconds:.2f} s = {figure.ratio:.2f}x "
+            f"(target {figure.target}) {verdict}"
+        )
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{name}-{connection.vendor}.json"
+    path.write_text(json.dumps({**meta, "figures": [asdict(f) for f in figures]}, indent=2))
+    print(f"written to {path.relative_to(RESULTS_DIR.parent.parent)}")

@@ -1,0 +1,134 @@
+"""Import throughput: a 10,000-item native JSON file through the importer users use, against a
+plain bulk_create of the same rows in the same run (target: at most 3 times as long).
+
+    make bench-import            # SQLite
+    DATABASE_URL=… make bench-import   # PostgreSQL
+"""
+
+import argparse
+
+from bench.harness import Figure, report, setup_django, throwaway_database, timed
+
+TARGET = 3.0
+
+
+def _baseline_rows(drafts):
+    """The rows the importer would write, built before timing: what bulk_create is given."""
+    from apps.questions import content, sanitize
+    from apps.questions.models import Discipline, Exam, Option, Question, QuestionVersion, System
+
+    exams = {row.code: row for row in Exam.objects.all()}
+    disciplines = {row.code: row for row in Discipline.objects.all()}
+    systems = {row.code: row for row in System.objects.all()}
+    questions, versions, options = [], [], []
+    for draft in drafts:
+        question = Question(
+            exam=exams[draft.exam],
+            discipline=disciplines[draft.discipline],
+            system=systems[draft.system],
+            source="baseline",
+            external_id=draft.uid,
+        )
+        version = QuestionVersion(
+            number=1,
+            markup=draft.markup,
+            stem_source=draft.stem,
+            stem_html=sanitize.markdown_to_html(draft.stem),
+            lead_in_source=draft.lead_in,
+            lead_in_html=draft.lead_in,
+            explanation_source=draft.explanation,
+            explanation_html=sanitize.markdown_to_html(draft.explanation),
+            objective_source=draft.objective,
+            objective_html=sanitize.markdown_to_html(draft.objective),
+            references=draft.references,
+            content_hash=content.content_hash(draft),
+        )
+        questions.append(question)
+        versions.append(version)
+        options.append(
+            [
+                Option(
+                    letter="ABCDE"[index],
+                    text_source=option.text,
+                    text_html=option.text,
+                    explanation_source=option.explanation,
+                    explanation_html=sanitize.markdown_to_html(option.explanation),
+                    is_correct=option.correct,
+                )
+                for index, option in enumerate(draft.options)
+            ]
+        )
+    return questions, versions, options
+
+
+def _bulk_create(questions, versions, options):
+    from django.db import transaction
+
+    from apps.questions.models import Option, Question, QuestionVersion
+
+    with transaction.atomic():
+        Question.objects.bulk_create(questions, batch_size=1000)
+        for question, version in zip(questions, versions, strict=True):
+            version.question = question
+        QuestionVersion.objects.bulk_create(versions, batch_size=1000)
+        rows = []
+        for version, version_options in zip(versions, options, strict=True):
+            for option in version_options:
+                option.version = version
+                rows.append(option)
+        Option.objects.bulk_create(rows, batch_size=2000)
+
+
+def _import(data: bytes):
+    from apps.questions import imports
+    from apps.questions.models import ImportJob
+
+    job = ImportJob.objects.create(
+        format="native", filename="bench.json", source="bench", data=data
+    )
+    imports.import_job_analyse(job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, publish=True)
+    imports.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert job.report["result"]["create"] == len(job.report["items"]) or job.report["truncated"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=10_000)
+    count = parser.parse_args().items
+    setup_django()
+    from apps.questions.formats import native
+    from apps.questions.models import Question
+    from bench.generator import drafts
+
+    items = drafts(count)
+    data = native.render(items).data
+    with throwaway_database():
+        rows = _baseline_rows(items)
+        baseline = timed(lambda: _bulk_create(*rows))
+        Question.objects.all().delete()
+        seconds = timed(lambda: _import(data))
+        imported = Question.objects.filter(status="published").count()
+    assert imported == count, imported
+    ratio = seconds / baseline
+    report(
+        [
+            Figure(
+                name=f"import {count:,} items (native JSON)",
+                seconds=seconds,
+                baseline="bulk_create of the same rows",
+                baseline_seconds=baseline,
+                target=f"<= {TARGET:g}x",
+                ratio=ratio,
+                passed=ratio <= TARGET,
+                detail={"items": count, "items_per_second": round(count / seconds, 1)},
+            )
+        ],
+        name="import",
+    )
+
+
+if __name__ == "__main__":
+    main()
