@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 # Periodic work; one beat process per installation schedules it.
 app.conf.beat_schedule = {
     "questions.import_resume": {"task": "questions.import_resume", "schedule": 60.0},
+    "core.idempotency_keys_purge": {"task": "core.idempotency_keys_purge", "schedule": 3600.0},
 }
 
 # A worker writes a heartbeat row that /healthz/ready reads, so readiness never needs a

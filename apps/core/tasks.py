@@ -3,9 +3,12 @@
 import logging
 import threading
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connections, transaction
 from kombu.exceptions import OperationalError
+
+from apps.core.idempotency import idempotency_keys_purge
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +36,8 @@ def _send(task, args: tuple) -> None:
 def enqueue(task, *args) -> None:
     """Queue `task(*args)` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: _send(task, args))
+
+
+@shared_task(name="core.idempotency_keys_purge")
+def idempotency_keys_purge_task() -> None:
+    logger.info("Purged %d idempotency keys older than a day.", idempotency_keys_purge())

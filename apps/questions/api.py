@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsAuthorOrEditor, IsEditor
+from apps.core import idempotency
 from apps.core.errors import InvalidInput, NotFound
 from apps.questions import exports, imports, sanitize, selectors, services
 from apps.questions.diff import version_diff
@@ -325,8 +326,10 @@ class ImportCreateApi(APIView):
         summary="Upload a file; a dry-run report follows (poll the import).",
         request={"multipart/form-data": ImportCreateInputSerializer},
         responses={201: ImportJobOutputSerializer},
+        parameters=[idempotency.PARAMETER],
         tags=IMPORT_TAGS,
     )
+    @idempotency.idempotent
     def post(self, request):
         data = ImportCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -366,8 +369,10 @@ class ImportConfirmApi(APIView):
         summary="Import what the dry run reported (optionally only the valid items).",
         request=ImportConfirmInputSerializer,
         responses={200: ImportJobOutputSerializer},
+        parameters=[idempotency.PARAMETER],
         tags=IMPORT_TAGS,
     )
+    @idempotency.idempotent
     def post(self, request, public_id):
         job = imports.import_job_for_user(user=request.user, public_id=public_id)
         data = ImportConfirmInputSerializer(data=request.data)
