@@ -83,6 +83,7 @@ def import_job_confirm(
 ) -> ImportJob:
     if publish and not has_role(user, Role.EDITOR):
         raise PermissionDenied("Publishing imported questions needs the editor role.")
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
     counts = job.report.get("counts", {})
     if job.status != Status.ANALYSED:
         state = job.get_status_display().lower()

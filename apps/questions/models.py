@@ -220,7 +220,10 @@ class QuestionImage(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     alt = models.CharField(max_length=500, blank=True)
+    # Of the upload and of the stored (re-encoded) file: either finds this image again, so an
+    # exported image imported back is the same image.
     sha256 = models.CharField(max_length=64, db_index=True)
+    stored_sha256 = models.CharField(max_length=64, db_index=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

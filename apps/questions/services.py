@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -132,18 +132,21 @@ class VersionContent:
 
 
 def version_content(draft: ItemDraft, urls: dict[str, str]) -> VersionContent:
+    """Render a draft; images named in it point at their stored URLs, in source and HTML."""
+
+    def source(text: str) -> str:
+        return _point_images(text, draft.markup, urls)
+
     def html(text: str, *, inline: bool = False) -> str:
-        return sanitize.render(
-            _point_images(text, draft.markup, urls), markup=draft.markup, inline=inline
-        )
+        return sanitize.render(source(text), markup=draft.markup, inline=inline)
 
     fields = {
         "markup": draft.markup,
-        "stem_source": draft.stem,
+        "stem_source": source(draft.stem),
         "stem_html": html(draft.stem),
         "lead_in_source": draft.lead_in,
         "lead_in_html": html(draft.lead_in, inline=True),
-        "explanation_source": draft.explanation,
+        "explanation_source": source(draft.explanation),
         "explanation_html": html(draft.explanation),
         "objective_source": draft.objective,
         "objective_html": html(draft.objective),
@@ -471,7 +474,7 @@ def error_report_resolve(
 def image_store(*, user: User | None, data: bytes, alt: str = "") -> QuestionImage:
     """Store an image once per content; the same upload again returns the stored one."""
     digest = hashlib.sha256(data).hexdigest()
-    existing = QuestionImage.objects.filter(sha256=digest).first()
+    existing = QuestionImage.objects.filter(Q(sha256=digest) | Q(stored_sha256=digest)).first()
     if existing is not None:
         return existing
     clean = image_clean(data)
@@ -481,6 +484,7 @@ def image_store(*, user: User | None, data: bytes, alt: str = "") -> QuestionIma
         height=clean.height,
         alt=alt.strip()[:500],
         sha256=digest,
+        stored_sha256=hashlib.sha256(clean.data).hexdigest(),
         uploaded_by=user,
     )
     image.file.save(f"upload.{clean.extension}", ContentFile(clean.data), save=False)

@@ -34,6 +34,10 @@ def markdown_to_html(text: str) -> str:
     return _markdown().render(text).strip()
 
 
+def markdown_inline_to_html(text: str) -> str:
+    return _markdown().renderInline(text).strip()
+
+
 def plain_to_html(text: str) -> str:
     """Plain text shown as written: markup characters escaped, line breaks kept."""
     return "<br>".join(escape_text(line) for line in text.split("\n"))

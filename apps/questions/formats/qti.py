@@ -34,7 +34,7 @@ from apps.questions.formats.base import (
 )
 from apps.questions.formats.checks import Where, collect, letter
 from apps.questions.formats.machine_tags import machine_tags, read_machine_tags
-from apps.questions.formats.markup import markdown_to_html
+from apps.questions.formats.markup import markdown_inline_to_html, markdown_to_html
 from apps.questions.formats.xmltree import (
     MalformedXml,
     html_to_xhtml,
@@ -427,8 +427,11 @@ def render(items: list[ItemDraft]) -> RenderedFile:
     )
 
 
-def _html(item: ItemDraft, text: str) -> str:
-    return html_to_xhtml(markdown_to_html(text) if item.markup == "markdown" else text)
+def _html(item: ItemDraft, text: str, *, inline: bool = False) -> str:
+    """XHTML for QTI; one-line fields (lead-in, option texts) stay inline, as the bank has them."""
+    if item.markup != "markdown":
+        return html_to_xhtml(text)
+    return html_to_xhtml(markdown_inline_to_html(text) if inline else markdown_to_html(text))
 
 
 def _item_xml(item: ItemDraft, identifier: str) -> str:
@@ -467,10 +470,14 @@ def _item_xml(item: ItemDraft, identifier: str) -> str:
         "  <itemBody>",
         *([f'    <div class="{STEM_CLASS}">{_html(item, item.stem)}</div>'] if item.stem else []),
         '    <choiceInteraction responseIdentifier="RESPONSE" shuffle="false" maxChoices="1">',
-        *([f"      <prompt>{_html(item, item.lead_in)}</prompt>"] if item.lead_in else []),
         *(
-            f'      <simpleChoice identifier="{letter(index)}">{_html(item, option.text)}'
-            "</simpleChoice>"
+            [f"      <prompt>{_html(item, item.lead_in, inline=True)}</prompt>"]
+            if item.lead_in
+            else []
+        ),
+        *(
+            f'      <simpleChoice identifier="{letter(index)}">'
+            f"{_html(item, option.text, inline=True)}</simpleChoice>"
             for index, option in enumerate(item.options)
         ),
         "    </choiceInteraction>",

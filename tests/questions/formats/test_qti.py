@@ -330,7 +330,7 @@ def test_render_markdown_items_as_html():
         "html",
         "<p>A 45-year-old woman with hypertension starts a new medication. Two weeks later she "
         "has a <strong>dry cough</strong> that keeps her awake at night.</p>",
-        "<p>Lisinopril</p>",
+        "Lisinopril",
     )
 
 
