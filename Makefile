@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot clean
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot bench-import clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -23,6 +23,7 @@ migrate: $(BIN)/.installed ## Create or update the local SQLite database under v
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 
 run: migrate ## Set up and serve on http://127.0.0.1:8000 (SQLite, tasks in process).
+	$(RUN_ENV) $(BIN)/python manage.py load_starter_bank
 	$(RUN_ENV) $(BIN)/python manage.py demo_accounts
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload

@@ -22,7 +22,7 @@ class CleanImage:
 
 
 def _refuse(message: str) -> InvalidInput:
-    return InvalidInput(message, fields={"image": [message]})
+    return InvalidInput(message, fields={"file": [message]})
 
 
 def image_clean(data: bytes) -> CleanImage:

@@ -78,5 +78,36 @@ def test_image_store_refuses_what_is_not_a_safe_image(author, data, message):
     with pytest.raises(InvalidInput) as refused:
         services.image_store(user=author, data=data, alt="x")
 
-    assert refused.value.fields == {"image": [message]}
+    assert refused.value.fields == {"file": [message]}
     assert QuestionImage.objects.count() == 0
+
+
+def test_image_upload_api_stores_and_refuses(api_as, author):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = api_as(author)
+
+    stored = client.post(
+        reverse("images"),
+        {"file": SimpleUploadedFile("a.png", png_bytes()), "alt": "A red square"},
+        format="multipart",
+    )
+    refused = client.post(
+        reverse("images"),
+        {"file": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>"), "alt": "x"},
+        format="multipart",
+    )
+
+    image = QuestionImage.objects.get()
+    assert stored.status_code == 201
+    assert stored.json() == {
+        "public_id": str(image.public_id),
+        "url": image.file.url,
+        "width": 40,
+        "height": 30,
+        "alt": "A red square",
+        "markdown": f"![A red square]({image.file.url})",
+    }
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"file": ["This file is not an image we can read."]}

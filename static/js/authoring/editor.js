@@ -52,3 +52,41 @@ function attachPreview(form) {
 }
 
 document.querySelectorAll("form[data-preview-url]").forEach(attachPreview);
+
+// Image upload: the server checks and stores the image, and the editor inserts its Markdown.
+function attachImageUpload(box) {
+  const stem = document.querySelector("textarea[data-preview='stem']");
+  const file = box.querySelector("[data-image-file]");
+  const alt = box.querySelector("[data-image-alt]");
+  const status = box.querySelector("[data-image-status]");
+
+  box.querySelector("[data-image-add]").addEventListener("click", async () => {
+    if (!file.files.length || !alt.value.trim()) {
+      status.textContent = "Choose an image and describe it first.";
+      return;
+    }
+    const body = new FormData();
+    body.append("file", file.files[0]);
+    body.append("alt", alt.value.trim());
+    status.textContent = "Uploading…";
+    const response = await fetch(box.dataset.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+      body,
+    });
+    const answer = await response.json();
+    if (!response.ok) {
+      const messages = Object.values(answer.error.fields).flat();
+      status.textContent = messages.join(" ") || answer.error.message;
+      return;
+    }
+    stem.value = `${stem.value.trimEnd()}\n\n${answer.markdown}\n`;
+    stem.dispatchEvent(new Event("input", { bubbles: true }));
+    file.value = "";
+    alt.value = "";
+    status.textContent = "Image added to the vignette.";
+  });
+}
+
+document.querySelectorAll("[data-image-upload]").forEach(attachImageUpload);
