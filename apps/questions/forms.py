@@ -22,6 +22,7 @@ class QuestionForm(forms.Form):
         help_text="The clinical vignette. Markdown: **bold**, *italic*, tables with | pipes |.",
     )
     lead_in = forms.CharField(
+        label="Lead-in",
         max_length=2000,
         widget=forms.TextInput(attrs={"data-preview": "lead_in"}),
         help_text="The question itself, e.g. “Which is the most likely diagnosis?”",
@@ -55,6 +56,9 @@ class QuestionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
             )
+
+    def placement_fields(self):
+        return [self[name] for name in ("exam", "discipline", "system", "tags")]
 
     def option_rows(self):
         return [
