@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -14,6 +16,16 @@ def _postgres_only(request):
     """Tests marked `postgres` run on PostgreSQL only (CI runs them; elsewhere they skip)."""
     if request.node.get_closest_marker("postgres"):
         need(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def taxonomy(db):
+    """The exams, disciplines and systems the migration loads, again: a transactional test
+    runs after others have emptied every table."""
+    from django.apps import apps
+
+    migration = importlib.import_module("apps.questions.migrations.0002_taxonomy")
+    migration.load(apps, schema_editor=None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def test_author_writes_a_question_with_live_preview(live_server, page: Page, author):
+def test_author_writes_a_question_with_live_preview(live_server, page: Page, author, taxonomy):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("carol")
     page.get_by_label("Password").fill(PASSWORD)
