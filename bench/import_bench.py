@@ -13,14 +13,26 @@ TARGET = 3.0
 
 
 def _baseline_rows(drafts):
-    """The rows the importer would write, built before timing: what bulk_create is given."""
+    """Every row the importer writes (questions, versions, options, tags and their links, the
+    publishing comments), built before timing: what bulk_create is given."""
     from apps.questions import content, sanitize
-    from apps.questions.models import Discipline, Exam, Option, Question, QuestionVersion, System
+    from apps.questions.models import (
+        Discipline,
+        Exam,
+        Option,
+        Question,
+        QuestionVersion,
+        ReviewComment,
+        System,
+        Tag,
+    )
 
     exams = {row.code: row for row in Exam.objects.all()}
     disciplines = {row.code: row for row in Discipline.objects.all()}
     systems = {row.code: row for row in System.objects.all()}
     questions, versions, options = [], [], []
+    tags = {name: Tag(name=name) for draft in drafts for name in draft.tags}
+    links = []
     for draft in drafts:
         question = Question(
             exam=exams[draft.exam],
@@ -43,6 +55,7 @@ def _baseline_rows(drafts):
             references=draft.references,
             content_hash=content.content_hash(draft),
         )
+        links.append((question, [tags[name] for name in draft.tags]))
         questions.append(question)
         versions.append(version)
         options.append(
@@ -58,15 +71,17 @@ def _baseline_rows(drafts):
                 for index, option in enumerate(draft.options)
             ]
         )
-    return questions, versions, options
+    comments = [ReviewComment(kind=ReviewComment.Kind.PUBLISHED) for _ in drafts]
+    return questions, versions, options, list(tags.values()), links, comments
 
 
-def _bulk_create(questions, versions, options):
+def _bulk_create(questions, versions, options, tags, links, comments):
     from django.db import transaction
 
-    from apps.questions.models import Option, Question, QuestionVersion
+    from apps.questions.models import Option, Question, QuestionVersion, ReviewComment, Tag
 
     with transaction.atomic():
+        Tag.objects.bulk_create(tags)
         Question.objects.bulk_create(questions, batch_size=1000)
         for question, version in zip(questions, versions, strict=True):
             version.question = question
@@ -77,6 +92,14 @@ def _bulk_create(questions, versions, options):
                 option.version = version
                 rows.append(option)
         Option.objects.bulk_create(rows, batch_size=2000)
+        Question.tags.through.objects.bulk_create(
+            Question.tags.through(question=question, tag=tag)
+            for question, question_tags in links
+            for tag in question_tags
+        )
+        for comment, version in zip(comments, versions, strict=True):
+            comment.version = version
+        ReviewComment.objects.bulk_create(comments)
 
 
 def _import(data: bytes):
@@ -100,7 +123,7 @@ def main() -> None:
     count = parser.parse_args().items
     setup_django()
     from apps.questions.formats import native
-    from apps.questions.models import Question
+    from apps.questions.models import Question, Tag
     from bench.generator import drafts
 
     items = drafts(count)
@@ -109,6 +132,7 @@ def main() -> None:
         rows = _baseline_rows(items)
         baseline = timed(lambda: _bulk_create(*rows))
         Question.objects.all().delete()
+        Tag.objects.all().delete()
         seconds = timed(lambda: _import(data))
         imported = Question.objects.filter(status="published").count()
     assert imported == count, imported

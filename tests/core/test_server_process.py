@@ -8,6 +8,13 @@ import pytest
 
 from apps.accounts.services import api_token_create
 from tests.factories import UserFactory
+from tests.fixtures.services import (
+    ServerProcess,
+    django_child_env,
+    free_port,
+    port_accepts,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.integration]
 
@@ -72,3 +79,23 @@ def test_server_process_answers_again_after_a_restart(server_process):
 
     assert server_process.process.pid != first_pid
     assert answer == (200, HEALTHY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    # A gunicorn whose database file cannot be opened: the process answers, the check fails.
+    env = django_child_env(
+        ALLOWED_HOSTS="127.0.0.1", DATABASE_URL="sqlite:////nonexistent-directory/db.sqlite3"
+    )
+    server = ServerProcess(port=free_port(), log_path=tmp_path / "gunicorn.log", env=env)
+    server.launch()
+    try:
+        wait_until(lambda: port_accepts(server.port), 30, "gunicorn to listen")
+        response = get_json(f"{server.url}/healthz")
+    finally:
+        server.stop()
+
+    assert response == (
+        503,
+        {"status": "error", "detail": "database unreachable: OperationalError"},
+    )
