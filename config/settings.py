@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.questions",
+    "apps.blocks",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,9 @@ VIGNETTE_SIGNUP_DOMAINS = [d.lower() for d in env_list("VIGNETTE_SIGNUP_DOMAINS"
 if VIGNETTE_SIGNUP == "domain" and not VIGNETTE_SIGNUP_DOMAINS:
     raise ImproperlyConfigured("VIGNETTE_SIGNUP=domain needs VIGNETTE_SIGNUP_DOMAINS.")
 VIGNETTE_INVITE_DAYS = env_int("VIGNETTE_INVITE_DAYS", 14)
+# Peer answer percentages appear only above this many responses, so a small group cannot
+# work out each other's answers.
+VIGNETTE_PEER_MIN_RESPONSES = env_int("VIGNETTE_PEER_MIN_RESPONSES", 20)
 
 # --- E-mail ---------------------------------------------------------------------------------
 

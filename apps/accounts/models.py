@@ -1,3 +1,4 @@
+from decimal import Decimal
 from uuid import uuid4
 
 from django.conf import settings
@@ -18,9 +19,17 @@ class User(AbstractUser):
     # Set when the owner deletes the account: the row stays, anonymised, so that first
     # exposures can remain in peer statistics without naming anyone.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Block time is 90 s per item times this: 1.25, 1.5 or 2 for accommodations or practice.
+    pace_multiplier = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("1.00"))
+    # A second pass starts the pools afresh; earlier passes stay visible, labelled by pass.
+    current_pass = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pace_multiplier__gte=1, pace_multiplier__lte=3),
+                name="user_pace_multiplier_range",
+            ),
             models.UniqueConstraint(
                 Lower("email"), condition=~models.Q(email=""), name="user_email_unique_ci"
             ),

@@ -1,0 +1,458 @@
+"""Every write about blocks: create, change, suspend, resume, end, delete."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.blocks import clock, selectors
+from apps.blocks.changes import IncomingChange, apply, order_key, value_problem
+from apps.blocks.models import MAX_ITEMS, SECONDS_PER_ITEM, Block, BlockItem, Change, QuestionState
+from apps.blocks.selection import Candidate, choose
+from apps.core.errors import Conflict, InvalidInput
+from apps.questions.models import Option, Question
+from apps.questions.selectors import parse_public_id
+
+# A client's clock may be off; its offset is trusted only this far.
+MAX_CLOCK_OFFSET = timedelta(days=1)
+MAX_BATCH = 500
+CONTACT_WRITE_EVERY = timedelta(seconds=30)
+
+
+class BlockClosed(Conflict):
+    code = "block_closed"
+    message = "This block has ended; changes are no longer accepted."
+
+
+# --- Creating ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    clock: str = Block.Clock.TIMED
+    feedback: str = Block.Feedback.EXAM
+    count: int = 40
+    pools: tuple[str, ...] = ("unused",)
+    exams: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
+    clock_runs_when_suspended: bool = False
+    question_ids: tuple[str, ...] = field(default=())  # a custom block: these, in this order
+
+    def as_json(self) -> dict:
+        return {
+            "pools": list(self.pools),
+            "exams": list(self.exams),
+            "disciplines": list(self.disciplines),
+            "systems": list(self.systems),
+            "question_ids": list(self.question_ids),
+        }
+
+
+def _check_spec(spec: BlockSpec) -> None:
+    problems = {}
+    if spec.clock not in Block.Clock.values:
+        problems["clock"] = ["Choose timed or untimed."]
+    if spec.feedback not in Block.Feedback.values:
+        problems["feedback"] = ["Choose exam or tutor feedback."]
+    if not spec.question_ids and not 1 <= spec.count <= MAX_ITEMS:
+        problems["count"] = [f"Choose 1 to {MAX_ITEMS} items."]
+    if len(spec.question_ids) > MAX_ITEMS:
+        problems["question_ids"] = [f"A block holds at most {MAX_ITEMS} questions."]
+    unknown = sorted(set(spec.pools) - set(selectors.POOLS))
+    if unknown or not (spec.pools or spec.question_ids):
+        problems["pools"] = [f"Choose pools from {', '.join(selectors.POOLS)}."]
+    if problems:
+        raise InvalidInput("The block cannot be made this way.", fields=problems)
+
+
+def _custom_questions(spec: BlockSpec) -> list[Question]:
+    ids = [parse_public_id(public_id) for public_id in spec.question_ids]
+    found = Question.objects.filter(
+        pk__in=[pk for pk in ids if pk], status=Question.Status.PUBLISHED
+    ).prefetch_related("enemies")
+    by_id = {question.pk: question for question in found}
+    missing = [
+        public_id for public_id, pk in zip(spec.question_ids, ids, strict=True) if pk not in by_id
+    ]
+    if missing:
+        raise InvalidInput(
+            fields={"question_ids": [f"{', '.join(missing)}: no published question with this id."]}
+        )
+    if len(set(ids)) != len(ids):
+        raise InvalidInput(fields={"question_ids": ["A question may appear once in a block."]})
+    chosen = set(ids)
+    for question in by_id.values():
+        clash = [enemy.public_id for enemy in question.enemies.all() if enemy.pk in chosen]
+        if clash:
+            raise InvalidInput(
+                fields={
+                    "question_ids": [
+                        f"{question.public_id} and {clash[0]} must not share a block: one gives "
+                        "the other away."
+                    ]
+                }
+            )
+    return [by_id[pk] for pk in ids]
+
+
+def _selected_questions(user: User, spec: BlockSpec) -> list[Question]:
+    filters = selectors.Filters(spec.pools, spec.exams, spec.disciplines, spec.systems)
+    rows = list(
+        selectors.candidates(user=user, filters=filters).values_list(
+            "pk", "discipline_id", "system_id"
+        )
+    )
+    available = len(rows)
+    if available < spec.count:
+        raise InvalidInput(
+            f"Only {available} question(s) match these choices.",
+            fields={
+                "count": [f"Only {available} question(s) match; ask for {available} or fewer."]
+            },
+        )
+    ids = [pk for pk, _, _ in rows]
+    enemies: dict[int, set[int]] = {}
+    for left, right in Question.enemies.through.objects.filter(
+        from_question_id__in=ids
+    ).values_list("from_question_id", "to_question_id"):
+        enemies.setdefault(left, set()).add(right)
+    chosen = choose(
+        (Candidate(pk, (discipline, system)) for pk, discipline, system in rows),
+        spec.count,
+        enemies,
+        random.Random(),  # noqa: S311  not security: which questions a student practises
+    )
+    if len(chosen) < spec.count:
+        raise InvalidInput(
+            fields={
+                "count": [
+                    f"Only {len(chosen)} of the matching questions can share a block (some give "
+                    f"each other away); ask for {len(chosen)} or fewer."
+                ]
+            }
+        )
+    questions = Question.objects.in_bulk(chosen)
+    return [questions[pk] for pk in chosen]
+
+
+@transaction.atomic
+def block_create(*, user: User, spec: BlockSpec) -> Block:
+    _check_spec(spec)
+    questions = _custom_questions(spec) if spec.question_ids else _selected_questions(user, spec)
+    now = timezone.now()
+    keys = dict(
+        Option.objects.filter(
+            version_id__in=[q.published_version_id for q in questions], is_correct=True
+        ).values_list("version_id", "letter")
+    )
+    option_counts = dict(
+        Option.objects.filter(version_id__in=[q.published_version_id for q in questions])
+        .values("version_id")
+        .annotate(n=Count("pk"))
+        .values_list("version_id", "n")
+    )
+    seen = set(
+        BlockItem.objects.filter(
+            Q(user=user) | Q(block__user=user), question_id__in=[q.pk for q in questions]
+        ).values_list("question_id", flat=True)
+    )
+    seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(questions))
+    block = Block(
+        user=user,
+        pass_number=user.current_pass,
+        clock=spec.clock,
+        feedback=spec.feedback,
+        clock_runs_when_suspended=spec.clock_runs_when_suspended,
+        item_count=len(questions),
+        time_limit_seconds=seconds if spec.clock == Block.Clock.TIMED else None,
+        spec=spec.as_json(),
+        last_contact_at=now,
+    )
+    clock.start(block, now)
+    block.save()
+    items = BlockItem.objects.bulk_create(
+        BlockItem(
+            block=block,
+            position=position,
+            user=user,
+            pass_number=user.current_pass,
+            question=question,
+            version_id=question.published_version_id,
+            key_letter=keys[question.published_version_id],
+            option_count=option_counts[question.published_version_id],
+            first_attempt=question.pk not in seen,
+        )
+        for position, question in enumerate(questions, start=1)
+    )
+    _states_point_at(user, items, QuestionState.Status.PENDING)
+    return block
+
+
+def _states_point_at(user: User, items: list[BlockItem], status: str) -> None:
+    QuestionState.objects.bulk_create(
+        [
+            QuestionState(
+                user=user,
+                pass_number=item.pass_number,
+                question_id=item.question_id,
+                last_item=item,
+                status=status,
+                marked=item.marked,
+            )
+            for item in items
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "pass_number", "question"],
+        update_fields=["last_item", "status", "marked"],
+    )
+
+
+# --- Keeping time ------------------------------------------------------------------------------
+
+
+def _item_finals(block: Block, items: list[BlockItem]) -> None:
+    for item in items:
+        item.correct = item.answer == item.key_letter
+
+
+def _score(block: Block, items: list[BlockItem], now: datetime) -> None:
+    answered = [item for item in items if item.answer]
+    block.correct_count = sum(1 for item in answered if item.answer == item.key_letter)
+    block.incorrect_count = len(answered) - block.correct_count
+    block.omitted_count = len(items) - len(answered)
+    block.time_used_seconds = clock.elapsed_seconds(block, now)
+
+
+def _state_of(item: BlockItem) -> str:
+    if not item.answer:
+        return QuestionState.Status.OMITTED
+    return QuestionState.Status.CORRECT if item.correct else QuestionState.Status.INCORRECT
+
+
+def _finish(block: Block, now: datetime, reason: str) -> None:
+    """End a locked block: score it and make every item's result final."""
+    items = list(block.items.all())
+    if clock.is_timed(block) and reason == Block.EndReason.EXPIRED:
+        # Time used is the whole allowance, not the grace period after it.
+        now = min(now, block.deadline or now)
+    _item_finals(block, items)
+    _score(block, items, now)
+    block.status = Block.Status.ENDED
+    block.ended_at = now
+    block.end_reason = reason
+    if not clock.is_timed(block) and block.running_since:
+        block.elapsed_seconds = clock.elapsed_seconds(block, now)
+        block.running_since = None
+    block.deadline = block.deadline if clock.is_timed(block) else None
+    block.save()
+    BlockItem.objects.bulk_update(items, ["correct"])
+    # The questions whose latest item is in this block now stand as this block left them.
+    states = list(QuestionState.objects.filter(last_item__in=items))
+    by_item = {item.pk: item for item in items}
+    for state in states:
+        item = by_item[state.last_item_id]
+        state.status, state.marked = _state_of(item), item.marked
+    QuestionState.objects.bulk_update(states, ["status", "marked"])
+
+
+def block_refresh(block: Block, now: datetime) -> Block:
+    """Apply what time has done to a locked block: idle suspension, or its end.
+
+    A practice block left alone for 10 minutes was suspended at its last contact, even if its
+    time would have run out since: its clock stopped then.
+    """
+    if clock.idle_suspension_due(block, now):
+        clock.pause(block, block.last_contact_at)
+        block.save()
+    elif block.status != Block.Status.ENDED and clock.past_grace(block, now):
+        _finish(block, now, Block.EndReason.EXPIRED)
+    return block
+
+
+def _locked_block(user: User, public_id) -> tuple[Block, datetime]:
+    block = selectors.block_for_user(user=user, public_id=public_id, lock=True)
+    now = timezone.now()
+    return block_refresh(block, now), now
+
+
+# --- Changes -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ChangeResult:
+    block: Block
+    items: list[BlockItem]
+    outcomes: dict[str, str]
+    now: datetime
+
+    @property
+    def refused(self) -> bool:
+        """The block had ended (perhaps just now, its time up): nothing was applied."""
+        return self.block.status == Block.Status.ENDED
+
+
+def _check_changes(changes: list[IncomingChange], items: dict[int, BlockItem]) -> None:
+    problems: dict[str, list[str]] = {}
+    if not changes:
+        problems["changes"] = ["Send at least one change."]
+    if len(changes) > MAX_BATCH:
+        problems["changes"] = [f"Send at most {MAX_BATCH} changes at once."]
+    for index, change in enumerate(changes):
+        item = items.get(change.position)
+        if item is None:
+            problems[f"changes.{index}.position"] = ["This block has no item at this position."]
+            continue
+        problem = value_problem(change, item)
+        if problem:
+            problems[f"changes.{index}.value"] = [problem]
+    if problems:
+        raise InvalidInput("Some changes cannot be applied; none were.", fields=problems)
+
+
+@transaction.atomic
+def changes_apply(
+    *, user: User, public_id, changes: list[IncomingChange], client_now: datetime
+) -> ChangeResult:
+    """Apply a batch of changes in a fixed number of statements, whatever its size."""
+    block, now = _locked_block(user, public_id)
+    if block.status == Block.Status.ENDED:
+        # Not raised here: ending the block on its deadline must be kept, not rolled back.
+        return ChangeResult(block, [], {}, now)
+    items = {item.position: item for item in selectors.block_items(block)}
+    _check_changes(changes, items)
+    offset = max(min(now - client_now, MAX_CLOCK_OFFSET), -MAX_CLOCK_OFFSET)
+    tutor = block.feedback == Block.Feedback.TUTOR
+    outcomes, log, touched = {}, [], {}
+    for change in changes:
+        made_at = change.client_time + offset
+        item = items[change.position]
+        outcome = apply(item, change, order_key(made_at, change.change_id), now, tutor=tutor)
+        outcomes[str(change.change_id)] = outcome
+        touched[item.position] = item
+        log.append(
+            Change(
+                block=block,
+                change_id=change.change_id,
+                position=change.position,
+                field=change.field,
+                value=change.value,
+                client_time=change.client_time,
+                made_at=made_at,
+                received_at=now,
+                outcome=outcome,
+            )
+        )
+    # A replay is already in the log; its outcome above was a no-op.
+    Change.objects.bulk_create(log, ignore_conflicts=True)
+    BlockItem.objects.bulk_update(list(touched.values()), _ITEM_FIELDS)
+    if block.status == Block.Status.SUSPENDED:
+        clock.resume(block, now)
+        block.save()
+    elif now - block.last_contact_at > CONTACT_WRITE_EVERY:
+        block.last_contact_at = now
+        block.save(update_fields=["last_contact_at"])
+    return ChangeResult(block, list(touched.values()), outcomes, now)
+
+
+_ITEM_FIELDS = [
+    "answer", "answer_key", "submitted_at", "correct", "marked", "marked_key", "struck",
+    "struck_key", "highlights", "highlights_key", "note", "note_key", "time_spent_seconds",
+    "time_spent_key",
+]  # fmt: skip
+
+
+# --- Suspend, resume, end, delete ------------------------------------------------------------
+
+
+@transaction.atomic
+def block_suspend(*, user: User, public_id) -> Block:
+    block, now = _locked_block(user, public_id)
+    if block.status != Block.Status.OPEN:
+        state = block.get_status_display().lower()
+        raise Conflict(f"This block is {state}; only an open block can be suspended.")
+    clock.pause(block, now)
+    block.save()
+    return block
+
+
+@transaction.atomic
+def block_resume(*, user: User, public_id) -> Block:
+    block, now = _locked_block(user, public_id)
+    if block.status == Block.Status.ENDED:
+        raise BlockClosed()
+    if block.status == Block.Status.SUSPENDED:
+        clock.resume(block, now)
+    else:
+        block.last_contact_at = now
+    block.save()
+    return block
+
+
+@transaction.atomic
+def block_end(*, user: User, public_id) -> Block:
+    block, now = _locked_block(user, public_id)
+    if block.status != Block.Status.ENDED:
+        _finish(block, now, Block.EndReason.FINISHED)
+    return block
+
+
+@transaction.atomic
+def block_delete(*, user: User, public_id) -> None:
+    """Remove a block from the student's views, pools and reports; first exposures stay,
+    anonymised, in peer statistics."""
+    block, now = _locked_block(user, public_id)
+    items = list(block.items.all())
+    block.deleted_at = now
+    if block.status != Block.Status.ENDED:
+        _finish(block, now, Block.EndReason.FINISHED)
+    block.save(update_fields=["deleted_at"])
+    BlockItem.objects.filter(block=block).update(user=None)
+    _restore_states(user, [item.question_id for item in items], block.pass_number)
+
+
+def _restore_states(user: User, question_ids: list[int], pass_number: int) -> None:
+    """Point each question's state at the student's latest remaining item, or drop it."""
+    QuestionState.objects.filter(
+        user=user, pass_number=pass_number, question_id__in=question_ids
+    ).delete()
+    latest = {}
+    for item in (
+        BlockItem.objects.filter(user=user, pass_number=pass_number, question_id__in=question_ids)
+        .select_related("block")
+        .order_by("id")
+    ):
+        latest[item.question_id] = item
+    for item in latest.values():
+        status = (
+            _state_of(item)
+            if item.block.status == Block.Status.ENDED or item.submitted
+            else QuestionState.Status.PENDING
+        )
+        QuestionState.objects.create(
+            user=user,
+            pass_number=pass_number,
+            question_id=item.question_id,
+            last_item=item,
+            status=status,
+            marked=item.marked,
+        )
+
+
+def blocks_close_expired() -> int:
+    """End every block whose time ran out more than the grace period ago (periodic task)."""
+    now = timezone.now()
+    due = Block.objects.filter(
+        status=Block.Status.OPEN, deadline__lt=now - clock.GRACE
+    ).values_list("pk", flat=True)
+    closed = 0
+    for pk in due:
+        with transaction.atomic():
+            block = block_refresh(Block.objects.select_for_update().get(pk=pk), now)
+            closed += block.status == Block.Status.ENDED
+    return closed
