@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionStatusEnum": "apps.questions.models.Question.Status",
         "VersionStateEnum": "apps.questions.models.QuestionVersion.State",
         "ReportStatusEnum": "apps.questions.models.ErrorReport.Status",
+        "BlockStatusEnum": "apps.blocks.models.Block.Status",
+        "ImportStatusEnum": "apps.questions.models.ImportJob.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -8,6 +8,7 @@ from apps.core import views as core_views
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.questions.api_urls")),
+    path("", include("apps.blocks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
 ]

@@ -1,7 +1,9 @@
 import importlib
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
@@ -16,6 +18,35 @@ def _postgres_only(request):
     """Tests marked `postgres` run on PostgreSQL only (CI runs them; elsewhere they skip)."""
     if request.node.get_closest_marker("postgres"):
         need(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+
+
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
+
+
+@pytest.fixture
+def assert_statements():
+    """Like django_assert_num_queries, without the transaction control around atomic blocks
+    (savepoints inside a test, BEGIN on SQLite): the statements that do work.
+
+        with assert_statements(6, at_most=True) as captured: ...
+    """
+
+    @contextmanager
+    def check(expected: int, *, at_most: bool = False):
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        work = [
+            query["sql"]
+            for query in context.captured_queries
+            if not query["sql"].upper().startswith(_TRANSACTION_CONTROL)
+        ]
+        listing = "\n".join(f"{n}. {sql[:160]}" for n, sql in enumerate(work, start=1))
+        if at_most:
+            assert len(work) <= expected, f"{len(work)} statements, at most {expected}:\n{listing}"
+        else:
+            assert len(work) == expected, f"{len(work)} statements, not {expected}:\n{listing}"
+
+    return check
 
 
 @pytest.fixture

@@ -3,9 +3,18 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from apps.accounts.models import User
+from apps.blocks import clock
 from apps.blocks.models import Block, BlockItem, QuestionState
 from apps.core.errors import NotFound
 from apps.questions.models import Option, Question
@@ -97,6 +106,29 @@ def choice_counts(*, user: User, filters: Filters) -> dict[str, dict[str, int]]:
     return counts
 
 
+def items_for_changes(*, user: User, public_id) -> list[BlockItem]:
+    """A block's items with the block itself, locked: one statement for the change endpoint."""
+    items = list(
+        BlockItem.objects.filter(
+            block__public_id=public_id, block__user=user, block__deleted_at__isnull=True
+        )
+        .select_related("block", "version__question", "version__statistics")
+        .select_for_update(of=("block",))
+    )
+    if not items:
+        raise NotFound("No such block.")
+    return items
+
+
+def with_review_content(block: Block, items: list[BlockItem]) -> list[BlockItem]:
+    """Fetch the options of the items that are reviewable (one query, or none)."""
+    prefetch_related_objects(
+        [item for item in items if reviewable(block, item)],
+        Prefetch("version__options", queryset=Option.objects.order_by("letter")),
+    )
+    return items
+
+
 def block_items(block: Block) -> QuerySet[BlockItem]:
     """A block's items with their pinned versions, options and statistics."""
     return block.items.select_related(
@@ -137,35 +169,86 @@ def peer_answers(item: BlockItem) -> dict:
     }
 
 
-def item_payload(block: Block, item: BlockItem) -> dict:
-    """What a student may see of an item: the only place that decides."""
-    review = reviewable(block, item)
-    content = item_context(item.version, reveal=review)
-    payload = {
-        "position": item.position,
-        "question": item.question.public_id,
-        "stem_html": content["stem_html"],
-        "lead_in_html": content["lead_in_html"],
-        "options": [{"letter": o.letter, "text_html": o.text_html} for o in content["options"]],
-        "state": {
-            "answer": item.answer,
-            "submitted": item.submitted,
-            "marked": item.marked,
-            "struck": item.struck,
-            "highlights": item.highlights,
-            "note": item.note,
-            "time_spent": item.time_spent_seconds,
-        },
-        "review": None,
+def _state(item: BlockItem) -> dict:
+    return {
+        "answer": item.answer,
+        "submitted": item.submitted,
+        "marked": item.marked,
+        "struck": item.struck,
+        "highlights": item.highlights,
+        "note": item.note,
+        "time_spent": item.time_spent_seconds,
     }
+
+
+def item_payload(block: Block, item: BlockItem, *, content: bool = True) -> dict:
+    """What a student may see of an item: the only place that decides.
+
+    Keys, explanations and peer answers only once the item is reviewable; without
+    `content`, the item's state (and review, if reviewable) without the question's text.
+    """
+    review = reviewable(block, item)
+    payload = {"position": item.position, "state": _state(item), "review": None}
+    if not (content or review):
+        return payload
+    context = item_context(item.version, reveal=review)
+    if content:
+        payload |= {
+            "question": item.question.public_id,
+            "stem_html": context["stem_html"],
+            "lead_in_html": context["lead_in_html"],
+            "options": [{"letter": o.letter, "text_html": o.text_html} for o in context["options"]],
+        }
     if review:
+        content_ = context
         payload["review"] = {
             "key": item.key_letter,
             "correct": item.answer == item.key_letter,
-            "options": {o.letter: o.explanation_html for o in content["options"]},
-            "explanation_html": content["explanation_html"],
-            "objective_html": content["objective_html"],
-            "references": content["references"],
+            "options": {o.letter: o.explanation_html for o in content_["options"]},
+            "explanation_html": content_["explanation_html"],
+            "objective_html": content_["objective_html"],
+            "references": content_["references"],
             "peers": peer_answers(item),
         }
     return payload
+
+
+def block_summary(block: Block, now) -> dict:
+    ended = block.status == Block.Status.ENDED
+    return {
+        "public_id": block.public_id,
+        "status": block.status,
+        "clock": block.clock,
+        "feedback": block.feedback,
+        "pass_number": block.pass_number,
+        "item_count": block.item_count,
+        "time_limit_seconds": block.time_limit_seconds,
+        "seconds_left": clock.seconds_left(block, now),
+        "elapsed_seconds": block.time_used_seconds if ended else clock.elapsed_seconds(block, now),
+        "created_at": block.created_at,
+        "ended_at": block.ended_at,
+        "end_reason": block.end_reason,
+        "score": {
+            "correct": block.correct_count,
+            "incorrect": block.incorrect_count,
+            "omitted": block.omitted_count,
+            "time_used_seconds": block.time_used_seconds,
+        }
+        if ended
+        else None,
+    }
+
+
+def block_detail(block: Block, now) -> dict:
+    """The whole block as its student may see it now, in a fixed number of queries."""
+    items = list(block_items(block))
+    return block_summary(block, now) | {
+        "unanswered": [item.position for item in items if not item.answer],
+        "marked": [item.position for item in items if item.marked],
+        "items": [item_payload(block, item) for item in items],
+    }
+
+
+def blocks_of(user: User, *, status: str = "") -> QuerySet[Block]:
+    blocks = Block.objects.filter(user=user, deleted_at__isnull=True).order_by("-created_at")
+    return blocks.filter(status=status) if status else blocks

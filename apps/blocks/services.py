@@ -281,6 +281,12 @@ def _locked_block(user: User, public_id) -> tuple[Block, datetime]:
     return block_refresh(block, now), now
 
 
+@transaction.atomic
+def block_open(*, user: User, public_id) -> tuple[Block, datetime]:
+    """A block as time has left it: every read goes through here, so expiry is never missed."""
+    return _locked_block(user, public_id)
+
+
 # --- Changes -----------------------------------------------------------------------------------
 
 
@@ -288,7 +294,7 @@ def _locked_block(user: User, public_id) -> tuple[Block, datetime]:
 class ChangeResult:
     block: Block
     items: list[BlockItem]
-    outcomes: dict[str, str]
+    results: list[tuple[str, str]]  # (change id, outcome), in the order the changes came
     now: datetime
 
     @property
@@ -320,21 +326,34 @@ def changes_apply(
     *, user: User, public_id, changes: list[IncomingChange], client_now: datetime
 ) -> ChangeResult:
     """Apply a batch of changes in a fixed number of statements, whatever its size."""
-    block, now = _locked_block(user, public_id)
+    items = {
+        item.position: item for item in selectors.items_for_changes(user=user, public_id=public_id)
+    }
+    now = timezone.now()
+    block = block_refresh(next(iter(items.values())).block, now)
     if block.status == Block.Status.ENDED:
         # Not raised here: ending the block on its deadline must be kept, not rolled back.
         return ChangeResult(block, [], {}, now)
-    items = {item.position: item for item in selectors.block_items(block)}
     _check_changes(changes, items)
+    # A change sent again keeps the outcome it had; applying it again with this batch's clock
+    # offset could let it overtake a later change.
+    outcomes = dict(
+        Change.objects.filter(
+            block=block, change_id__in=[change.change_id for change in changes]
+        ).values_list("change_id", "outcome")
+    )
+    outcomes = {str(change_id): outcome for change_id, outcome in outcomes.items()}
     offset = max(min(now - client_now, MAX_CLOCK_OFFSET), -MAX_CLOCK_OFFSET)
     tutor = block.feedback == Block.Feedback.TUTOR
-    outcomes, log, touched = {}, [], {}
+    log, touched = [], {}
     for change in changes:
+        touched[change.position] = items[change.position]
+        if str(change.change_id) in outcomes:
+            continue
         made_at = change.client_time + offset
         item = items[change.position]
         outcome = apply(item, change, order_key(made_at, change.change_id), now, tutor=tutor)
         outcomes[str(change.change_id)] = outcome
-        touched[item.position] = item
         log.append(
             Change(
                 block=block,
@@ -348,16 +367,18 @@ def changes_apply(
                 outcome=outcome,
             )
         )
-    # A replay is already in the log; its outcome above was a no-op.
+    # Two batches racing with the same new change: the log's unique key keeps one.
     Change.objects.bulk_create(log, ignore_conflicts=True)
-    BlockItem.objects.bulk_update(list(touched.values()), _ITEM_FIELDS)
+    if log:
+        BlockItem.objects.bulk_update(list(touched.values()), _ITEM_FIELDS)
     if block.status == Block.Status.SUSPENDED:
         clock.resume(block, now)
         block.save()
     elif now - block.last_contact_at > CONTACT_WRITE_EVERY:
         block.last_contact_at = now
         block.save(update_fields=["last_contact_at"])
-    return ChangeResult(block, list(touched.values()), outcomes, now)
+    results = [(str(change.change_id), outcomes[str(change.change_id)]) for change in changes]
+    return ChangeResult(block, list(touched.values()), results, now)
 
 
 _ITEM_FIELDS = [

@@ -146,7 +146,7 @@ def test_changes_last_writer_wins_whatever_the_order_they_arrive_in(student, ban
     _apply(student, block, later, client_now=CLIENT_NOW)
     result = _apply(student, block, earlier, client_now=CLIENT_NOW)
 
-    assert result.outcomes == {str(earlier.change_id): "superseded"}
+    assert result.results == [(str(earlier.change_id), "superseded")]
     assert block.items.get(position=1).answer == "C"
     assert list(Change.objects.values_list("outcome", flat=True)) == ["applied", "superseded"]
 
@@ -163,6 +163,20 @@ def test_changes_replayed_are_applied_once(student, bank):
     assert Change.objects.count() == 2
 
 
+def test_changes_replayed_with_another_clock_offset_do_not_overtake_later_ones(student, bank):
+    block = _create(student, count=1)
+    first = change(1, "answer", "B", at="2026-11-25T10:00:00")
+    second = change(1, "answer", "C", at="2026-11-25T10:00:02")
+    _apply(student, block, first, second, client_now=CLIENT_NOW)
+
+    # The client's clock now looks an hour behind: a fresh offset would push the replay ahead.
+    result = _apply(student, block, first, client_now=CLIENT_NOW - timedelta(hours=1))
+
+    assert result.results == [(str(first.change_id), "applied")]
+    assert block.items.get().answer == "C"
+    assert Change.objects.count() == 2
+
+
 def test_tutor_submit_locks_the_answer(student, bank):
     block = _create(student, count=1, feedback="tutor")
 
@@ -170,7 +184,7 @@ def test_tutor_submit_locks_the_answer(student, bank):
     result = _apply(student, block, change(1, "answer", "A", at="2026-11-25T11:00:00"))
 
     item = block.items.get()
-    assert list(result.outcomes.values()) == ["ignored"]
+    assert [outcome for _, outcome in result.results] == ["ignored"]
     assert (item.answer, item.submitted, item.correct) == ("B", True, False)
 
 
@@ -179,7 +193,7 @@ def test_exam_feedback_ignores_submit(student, bank):
 
     result = _apply(student, block, change(1, "answer", "A"), change(1, "submit", True))
 
-    assert list(result.outcomes.values()) == ["applied", "ignored"]
+    assert [outcome for _, outcome in result.results] == ["applied", "ignored"]
     assert block.items.get().submitted_at is None
 
 

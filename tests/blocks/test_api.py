@@ -1,0 +1,270 @@
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from apps.blocks.models import Block, BlockItem, Change
+from apps.questions.formats.base import OptionDraft
+from tests.blocks.conftest import publish
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+SENTINEL = "SENTINEL-KEY-7f3a"
+
+
+@pytest.fixture
+def secret_bank(editor):
+    """Questions whose explanations carry a sentinel, to prove they do not leak."""
+    options = [
+        OptionDraft(f"Option {letter}", f"{SENTINEL} why {letter}", letter == "C")
+        for letter in "ABCD"
+    ]
+    return [
+        publish(
+            editor,
+            stem=f"Case {n}.",
+            options=options,
+            explanation=f"{SENTINEL} explanation",
+            objective=f"{SENTINEL} objective",
+        )
+        for n in range(5)
+    ]
+
+
+def _create(client, **body):
+    return client.post(reverse("blocks"), {"count": 3, **body}, format="json")
+
+
+def _changes(client, block_id, *changes, client_now="2026-11-25T10:00:00Z"):
+    body = {
+        "client_now": client_now,
+        "changes": [
+            {
+                "id": str(uuid.uuid4()),
+                "client_time": "2026-11-25T10:00:00Z",
+                **change,
+            }
+            for change in changes
+        ],
+    }
+    return client.post(reverse("block_changes", args=[block_id]), body, format="json")
+
+
+def test_blocks_api_create_returns_the_whole_block_without_answers(api_as, student, secret_bank):
+    response = _create(api_as(student))
+
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["status"], body["item_count"], body["seconds_left"]) == ("open", 3, 270)
+    assert body["unanswered"] == [1, 2, 3]
+    assert [item["position"] for item in body["items"]] == [1, 2, 3]
+    assert body["items"][0]["review"] is None
+    assert [o["letter"] for o in body["items"][0]["options"]] == ["A", "B", "C", "D"]
+    assert SENTINEL not in json.dumps(body)
+    assert '"key"' not in json.dumps(body)
+
+
+def test_blocks_api_create_refuses_bad_input(api_as, student, secret_bank):
+    response = _create(api_as(student), count=0, pools=["nope"], clock="fast")
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"count", "pools.0", "clock"}
+    assert Block.objects.count() == 0
+
+
+def test_blocks_api_create_too_many_gives_the_available_number(api_as, student, secret_bank):
+    response = _create(api_as(student), count=9)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "Only 5 question(s) match these choices.",
+        "fields": {"count": ["Only 5 question(s) match; ask for 5 or fewer."]},
+    }
+
+
+def test_blocks_api_create_honours_idempotency_key(api_as, student, secret_bank):
+    client = api_as(student)
+
+    first = client.post(reverse("blocks"), {"count": 2}, format="json", HTTP_IDEMPOTENCY_KEY="b1")
+    again = client.post(reverse("blocks"), {"count": 2}, format="json", HTTP_IDEMPOTENCY_KEY="b1")
+
+    assert again.json() == first.json()
+    assert Block.objects.count() == 1
+
+
+def test_blocks_api_exam_feedback_reveals_nothing_until_the_end(api_as, student, secret_bank):
+    client = api_as(student)
+    block_id = _create(client).json()["public_id"]
+
+    saved = _changes(client, block_id, {"position": 1, "field": "answer", "value": "C"})
+    submitted = _changes(client, block_id, {"position": 1, "field": "submit", "value": True})
+    detail = client.get(reverse("block", args=[block_id]))
+    ended = client.post(reverse("block_end", args=[block_id]))
+
+    for response in (saved, submitted, detail):
+        assert SENTINEL not in response.content.decode()
+        assert '"key"' not in response.content.decode()
+    review = ended.json()["items"][0]["review"]
+    assert (review["key"], review["correct"]) == ("C", True)
+    assert review["options"]["A"] == f"<p>{SENTINEL} why A</p>"
+    assert ended.json()["score"] == {
+        "correct": 1,
+        "incorrect": 0,
+        "omitted": 2,
+        "time_used_seconds": 0,
+    }
+
+
+def test_blocks_api_tutor_submit_reveals_that_item_only(api_as, student, secret_bank):
+    client = api_as(student)
+    block_id = _create(client, feedback="tutor").json()["public_id"]
+
+    response = _changes(
+        client,
+        block_id,
+        {"position": 2, "field": "answer", "value": "B"},
+        {"position": 2, "field": "submit", "value": True},
+    )
+    detail = client.get(reverse("block", args=[block_id])).json()
+
+    [item] = response.json()["items"]
+    assert item["review"]["key"] == "C"
+    assert item["review"]["peers"] == {
+        "shown": False,
+        "reason": "Peer statistics are computed after students answer; none yet.",
+        "responses": 0,
+        "options": {},
+        "median_seconds": None,
+    }
+    assert [i["review"] is not None for i in detail["items"]] == [False, True, False]
+
+
+def test_blocks_api_changes_answer_with_outcomes_and_time(api_as, student, secret_bank):
+    client = api_as(student)
+    block_id = _create(client).json()["public_id"]
+    change_id = str(uuid.uuid4())
+    body = {
+        "client_now": "2026-11-25T10:00:00Z",
+        "changes": [
+            {
+                "id": change_id,
+                "position": 1,
+                "field": "marked",
+                "value": True,
+                "client_time": "2026-11-25T09:59:59Z",
+            }
+        ],
+    }
+
+    first = client.post(reverse("block_changes", args=[block_id]), body, format="json")
+    replay = client.post(reverse("block_changes", args=[block_id]), body, format="json")
+
+    assert first.json()["results"] == [{"id": change_id, "outcome": "applied"}]
+    assert replay.json()["results"] == [{"id": change_id, "outcome": "applied"}]
+    assert first.json()["items"][0]["state"]["marked"] is True
+    assert 0 < first.json()["seconds_left"] <= 270
+    assert Change.objects.count() == 1
+
+
+def test_blocks_api_change_after_deadline_is_409_and_kept_out(api_as, student, secret_bank):
+    client = api_as(student)
+    block_id = _create(client).json()["public_id"]
+    deadline = Block.objects.get().deadline
+
+    with time_machine.travel(deadline + timedelta(seconds=31)):
+        response = _changes(client, block_id, {"position": 1, "field": "answer", "value": "A"})
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "block_closed",
+        "message": "This block has ended; changes are no longer accepted.",
+        "fields": {},
+    }
+    assert (Block.objects.get().status, BlockItem.objects.get(position=1).answer) == ("ended", "")
+
+
+def test_blocks_api_other_students_block_is_404(api_as, student, other_student, secret_bank):
+    block_id = _create(api_as(student)).json()["public_id"]
+    client = api_as(other_student)
+
+    responses = [
+        client.get(reverse("block", args=[block_id])),
+        _changes(client, block_id, {"position": 1, "field": "answer", "value": "A"}),
+        client.post(reverse("block_end", args=[block_id])),
+        client.delete(reverse("block", args=[block_id])),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404, 404, 404]
+    assert all(r.json()["error"]["code"] == "not_found" for r in responses)
+    assert Block.objects.get().status == "open"
+
+
+@pytest.mark.parametrize(("batch", "feedback"), [(1, "exam"), (10, "exam"), (10, "tutor")])
+def test_blocks_api_changes_cost_a_fixed_number_of_statements(
+    api_as, student, secret_bank, assert_statements, batch, feedback
+):
+    client = api_as(student)
+    block_id = _create(client, count=5, feedback=feedback).json()["public_id"]
+    changes = [{"position": 1 + n % 5, "field": "answer", "value": "B"} for n in range(batch)]
+    changes.append({"position": 1, "field": "submit", "value": True})
+    Block.objects.update(last_contact_at=Block.objects.get().created_at - timedelta(minutes=1))
+
+    # session, user, items with their block (locked), versions and statistics; the change
+    # ids already logged; options of items that became reviewable; the log insert; the
+    # items update; the block's last contact (written at most every 30 s)
+    with assert_statements(8, at_most=True) as captured:
+        response = _changes(client, block_id, *changes)
+
+    assert response.status_code == 200
+    assert len(captured) >= 7
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_blocks_api_detail_costs_a_fixed_number_of_queries(
+    api_as, student, secret_bank, assert_statements, count
+):
+    client = api_as(student)
+    block_id = _create(client, count=count).json()["public_id"]
+
+    # session, user, block (locked), items with questions, versions and statistics, options
+    with assert_statements(5):
+        response = client.get(reverse("block", args=[block_id]))
+
+    assert len(response.json()["items"]) == count
+
+
+def test_blocks_api_counts_per_choice(
+    api_as, student, secret_bank, editor, django_assert_num_queries
+):
+    publish(editor, stem="Renal.", discipline="physiology", system="renal-urinary")
+    client = api_as(student)
+
+    # session, user, pools, exams, disciplines, systems
+    with django_assert_num_queries(6):
+        response = client.get(
+            reverse("block_counts"), {"pools": ["unused"], "systems": ["renal-urinary"]}
+        )
+
+    assert response.json() == {
+        "pools": {"unused": 1, "incorrect": 0, "marked": 0, "omitted": 0, "correct": 0, "all": 1},
+        "exams": {"step1": 1},
+        "disciplines": {"physiology": 1},
+        "systems": {"cardiovascular": 5, "renal-urinary": 1},
+    }
+
+
+def test_blocks_api_list_and_delete(api_as, student, secret_bank):
+    client = api_as(student)
+    first = _create(client, count=2).json()["public_id"]
+    _create(client, count=2, pools=["all"])
+
+    deleted = client.delete(reverse("block", args=[first]))
+    listed = client.get(reverse("blocks"))
+
+    assert deleted.status_code == 204
+    assert [b["public_id"] for b in listed.json()["results"]] != [first]
+    assert listed.json()["count"] == 1
