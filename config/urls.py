@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz/ready", core_views.healthz_ready, name="healthz_ready"),
     path("accounts/", include("apps.accounts.urls")),
     path("bank/", include("apps.questions.urls")),
+    path("blocks/", include("apps.blocks.urls")),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", core_views.api_not_found),
     path("admin/", admin.site.urls),

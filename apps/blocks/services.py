@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -477,3 +477,11 @@ def blocks_close_expired() -> int:
             block = block_refresh(Block.objects.select_for_update().get(pk=pk), now)
             closed += block.status == Block.Status.ENDED
     return closed
+
+
+@transaction.atomic
+def pass_start(*, user: User) -> User:
+    """Begin another pass: pools start afresh; earlier blocks stay, labelled by their pass."""
+    User.objects.filter(pk=user.pk).update(current_pass=F("current_pass") + 1)
+    user.refresh_from_db(fields=["current_pass"])
+    return user

@@ -18,3 +18,11 @@ document.addEventListener("click", (event) => {
     copyTarget(button);
   }
 });
+
+// Forms that destroy something ask first; the message says what will happen.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

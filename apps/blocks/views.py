@@ -1,0 +1,242 @@
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.blocks import selectors, services
+from apps.blocks.changes import IncomingChange
+from apps.blocks.forms import BlockCreateForm
+from apps.blocks.models import Block
+from apps.core.access import login_required
+from apps.core.errors import VignetteError
+from apps.core.forms import form_add_error
+from apps.questions.rendering import render_item
+
+PAGE_SIZE = 20
+
+
+@login_required
+def block_new(request):
+    form = BlockCreateForm(request.POST or None, initial=_initial_from(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        spec = services.BlockSpec(
+            clock=data["clock"],
+            feedback=data["feedback"],
+            count=data["count"],
+            pools=tuple(data["pools"]),
+            exams=tuple(data["exams"]),
+            disciplines=tuple(data["disciplines"]),
+            systems=tuple(data["systems"]),
+            clock_runs_when_suspended=data["clock_runs_when_suspended"],
+        )
+        try:
+            block = services.block_create(user=request.user, spec=spec)
+        except VignetteError as exc:
+            form_add_error(form, exc)
+        else:
+            return redirect("blocks:take", public_id=block.public_id, position=1)
+    filters = selectors.Filters(
+        pools=tuple(form["pools"].value() or ("unused",)),
+        exams=tuple(form["exams"].value() or ()),
+        disciplines=tuple(form["disciplines"].value() or ()),
+        systems=tuple(form["systems"].value() or ()),
+    )
+    counts = selectors.choice_counts(user=request.user, filters=filters)
+    return render(
+        request,
+        "blocks/new.html",
+        {"form": form, "counts": counts},
+        status=400 if form.errors else 200,
+    )
+
+
+def _initial_from(request) -> dict:
+    """A new block from a finished one's incorrect or marked items: ?from=<id>&pick=…"""
+    source, pick = request.GET.get("from"), request.GET.get("pick")
+    if not source or pick not in ("incorrect", "marked"):
+        return {}
+    try:
+        block = selectors.block_for_user(user=request.user, public_id=uuid.UUID(source))
+    except (ValueError, VignetteError):
+        return {}
+    return {
+        "pools": [pick],
+        **{k: block.spec.get(k, []) for k in ("exams", "disciplines", "systems")},
+    }
+
+
+@login_required
+def history(request):
+    status = request.GET.get("status", "")
+    blocks = selectors.blocks_of(
+        request.user, status=status if status in Block.Status.values else ""
+    )
+    page = Paginator(blocks, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "blocks/history.html",
+        {
+            "page": page,
+            "summaries": [(b, selectors.block_summary(b, now)) for b in page],
+            "status": status,
+            "statuses": Block.Status.choices,
+            "current_pass": request.user.current_pass,
+        },
+    )
+
+
+@login_required
+def take(request, public_id, position):
+    """The plain-HTML way through a block: one item per page, a form per change."""
+    block, now = services.block_open(user=request.user, public_id=public_id)
+    if block.status == Block.Status.ENDED:
+        return redirect("blocks:results", public_id=block.public_id)
+    if block.status == Block.Status.SUSPENDED:
+        block = services.block_resume(user=request.user, public_id=public_id)
+    items = list(selectors.block_items(block))
+    position = min(max(position, 1), len(items))
+    item = items[position - 1]
+    if request.method == "POST":
+        return _save_and_move(request, block, item, len(items))
+    return render(
+        request,
+        "blocks/take.html",
+        {
+            # Not "block": templates use that name for {{ block.super }}.
+            "the_block": block,
+            "summary": selectors.block_summary(block, now),
+            "item": item,
+            "item_html": render_item(item.version, reveal=selectors.reviewable(block, item)),
+            "items": items,
+            "position": position,
+        },
+    )
+
+
+def _save_and_move(request, block, item, count):
+    now = timezone.now()
+    changes = [
+        IncomingChange(uuid.uuid4(), item.position, "answer", request.POST.get("answer", ""), now),
+        IncomingChange(uuid.uuid4(), item.position, "marked", "marked" in request.POST, now),
+    ]
+    if request.POST.get("move") == "submit":
+        changes.append(IncomingChange(uuid.uuid4(), item.position, "submit", True, now))
+    try:
+        result = services.changes_apply(
+            user=request.user, public_id=block.public_id, changes=changes, client_now=now
+        )
+    except VignetteError as exc:
+        messages.error(request, exc.message)
+        return redirect("blocks:take", public_id=block.public_id, position=item.position)
+    if result.refused:
+        messages.error(request, "Time ran out: the block has ended and this answer was not saved.")
+        return redirect("blocks:results", public_id=block.public_id)
+    move = request.POST.get("move")
+    target = {"next": item.position + 1, "previous": item.position - 1}.get(move, item.position)
+    if move == "end":
+        return redirect("blocks:end", public_id=block.public_id)
+    return redirect("blocks:take", public_id=block.public_id, position=min(max(target, 1), count))
+
+
+@login_required
+def end(request, public_id):
+    block, now = services.block_open(user=request.user, public_id=public_id)
+    if request.method == "POST":
+        services.block_end(user=request.user, public_id=public_id)
+        return redirect("blocks:results", public_id=public_id)
+    if block.status == Block.Status.ENDED:
+        return redirect("blocks:results", public_id=public_id)
+    items = list(block.items.all())
+    return render(
+        request,
+        "blocks/end.html",
+        {
+            "the_block": block,
+            "summary": selectors.block_summary(block, now),
+            "unanswered": [item.position for item in items if not item.answer],
+            "marked": [item.position for item in items if item.marked],
+        },
+    )
+
+
+@login_required
+@require_POST
+def suspend(request, public_id):
+    try:
+        services.block_suspend(user=request.user, public_id=public_id)
+    except VignetteError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The block is suspended; resume it from your history.")
+    return redirect("blocks:history")
+
+
+@login_required
+def results(request, public_id):
+    block, now = services.block_open(user=request.user, public_id=public_id)
+    if block.status != Block.Status.ENDED:
+        return redirect("blocks:take", public_id=public_id, position=1)
+    items = list(
+        selectors.block_items(block).select_related("question__discipline", "question__system")
+    )
+    return render(
+        request,
+        "blocks/results.html",
+        {"the_block": block, "summary": selectors.block_summary(block, now), "items": items},
+    )
+
+
+@login_required
+def review(request, public_id, position):
+    block, _ = services.block_open(user=request.user, public_id=public_id)
+    items = list(selectors.block_items(block))
+    position = min(max(position, 1), len(items))
+    item = items[position - 1]
+    payload = selectors.item_payload(block, item)
+    if payload["review"] is None:
+        return redirect("blocks:take", public_id=public_id, position=position)
+    return render(
+        request,
+        "blocks/review.html",
+        {
+            "the_block": block,
+            "item": item,
+            "payload": payload,
+            "item_html": render_item(item.version, reveal=True),
+            "position": position,
+            "count": len(items),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delete(request, public_id):
+    try:
+        services.block_delete(user=request.user, public_id=public_id)
+    except VignetteError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "The block is deleted. Your first answers stay, with no name, in the statistics "
+            "other students see.",
+        )
+    return redirect("blocks:history")
+
+
+@login_required
+@require_POST
+def new_pass(request):
+    services.pass_start(user=request.user)
+    messages.success(
+        request,
+        f"Pass {request.user.current_pass} has begun: every question is unused again. Your "
+        "earlier blocks stay in your history, labelled by pass.",
+    )
+    return redirect("blocks:history")

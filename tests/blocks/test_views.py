@@ -1,0 +1,135 @@
+import pytest
+from django.urls import reverse
+
+from apps.blocks import services
+from apps.blocks.models import Block
+from apps.blocks.services import BlockSpec
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+def _block(student, **spec):
+    return services.block_create(user=student, spec=BlockSpec(**{"count": 3, **spec}))
+
+
+def test_new_block_page_shows_counts_and_creates(client, student, bank):
+    client.force_login(student)
+
+    page = client.get(reverse("blocks:new"))
+    created = client.post(
+        reverse("blocks:new"),
+        {"clock": "timed", "feedback": "exam", "pools": ["unused"], "count": 4},
+    )
+
+    block = Block.objects.get()
+    assert page.context["counts"]["pools"]["unused"] == 8
+    assert page.context["counts"]["systems"] == {"cardiovascular": 6, "renal-urinary": 2}
+    assert created.url == reverse("blocks:take", args=[block.public_id, 1])
+    assert block.item_count == 4
+
+
+def test_new_block_page_explains_when_too_few_match(client, student, bank):
+    client.force_login(student)
+
+    response = client.post(
+        reverse("blocks:new"),
+        {"clock": "timed", "feedback": "exam", "pools": ["incorrect"], "count": 4},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "count": ["Only 0 question(s) match; ask for 0 or fewer."]
+    }
+    assert Block.objects.count() == 0
+
+
+def test_take_page_saves_answer_and_mark_then_moves_on(client, student, bank):
+    block = _block(student)
+    client.force_login(student)
+
+    page = client.get(reverse("blocks:take", args=[block.public_id, 1]))
+    moved = client.post(
+        reverse("blocks:take", args=[block.public_id, 1]),
+        {"answer": ["", "B"], "marked": "on", "move": "next"},
+    )
+
+    item = block.items.get(position=1)
+    assert page.status_code == 200
+    assert moved.url == reverse("blocks:take", args=[block.public_id, 2])
+    assert (item.answer, item.marked) == ("B", True)
+
+
+def test_end_page_lists_unanswered_and_marked_then_ends(client, student, bank):
+    block = _block(student)
+    client.force_login(student)
+    client.post(
+        reverse("blocks:take", args=[block.public_id, 2]),
+        {"answer": ["", "A"], "marked": "on", "move": "end"},
+    )
+
+    confirm = client.get(reverse("blocks:end", args=[block.public_id]))
+    ended = client.post(reverse("blocks:end", args=[block.public_id]))
+    results = client.get(ended.url)
+
+    assert (confirm.context["unanswered"], confirm.context["marked"]) == ([1, 3], [2])
+    assert results.context["summary"]["score"]["correct"] == 1
+    assert Block.objects.get().status == "ended"
+
+
+def test_review_page_only_after_the_end_in_exam_feedback(client, student, bank):
+    block = _block(student)
+    client.force_login(student)
+
+    early = client.get(reverse("blocks:review", args=[block.public_id, 1]))
+    services.block_end(user=student, public_id=block.public_id)
+    review = client.get(reverse("blocks:review", args=[block.public_id, 1]))
+
+    assert early.url == reverse("blocks:take", args=[block.public_id, 1])
+    assert review.context["payload"]["review"]["key"] == "A"
+    assert b"Correct answer" in review.content
+
+
+def test_history_page_filters_and_offers_blocks_from_incorrect(client, student, bank):
+    ended = _block(student)
+    services.block_end(user=student, public_id=ended.public_id)
+    _block(student)
+    client.force_login(student)
+
+    everything = client.get(reverse("blocks:history"))
+    only_ended = client.get(reverse("blocks:history"), {"status": "ended"})
+    prefilled = client.get(
+        reverse("blocks:new"), {"from": str(ended.public_id), "pick": "incorrect"}
+    )
+
+    assert len(everything.context["summaries"]) == 2
+    assert [b.public_id for b, _ in only_ended.context["summaries"]] == [ended.public_id]
+    assert prefilled.context["form"].initial["pools"] == ["incorrect"]
+
+
+def test_delete_and_new_pass_from_history(client, student, bank):
+    block = _block(student)
+    client.force_login(student)
+
+    client.post(reverse("blocks:delete", args=[block.public_id]))
+    client.post(reverse("blocks:new_pass"))
+
+    student.refresh_from_db()
+    assert Block.objects.get().deleted_at is not None
+    assert student.current_pass == 2
+    assert client.get(reverse("blocks:history")).context["summaries"] == []
+
+
+def test_other_students_block_pages_are_404(client, student, other_student, bank):
+    block = _block(student)
+    client.force_login(other_student)
+
+    responses = [
+        client.get(reverse("blocks:take", args=[block.public_id, 1])),
+        client.get(reverse("blocks:end", args=[block.public_id])),
+        client.get(reverse("blocks:results", args=[block.public_id])),
+        client.get(reverse("blocks:review", args=[block.public_id, 1])),
+        client.post(reverse("blocks:delete", args=[block.public_id])),
+    ]
+
+    assert [r.status_code for r in responses[:4]] == [404, 404, 404, 404]
+    assert Block.objects.get().deleted_at is None
