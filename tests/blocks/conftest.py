@@ -2,13 +2,16 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.db import transaction
 
 from apps.blocks.changes import IncomingChange
 from apps.questions import services as question_services
 from tests.questions.conftest import make_draft
 
 
+@transaction.atomic
 def publish(editor, **changes):
+    """A published question (in a transaction of its own, as the services expect)."""
     draft = make_draft(**changes)
     question = question_services.create_question(user=editor, draft=draft)
     return question_services.publish_question(question=question, user=editor)
