@@ -485,3 +485,13 @@ def pass_start(*, user: User) -> User:
     User.objects.filter(pk=user.pk).update(current_pass=F("current_pass") + 1)
     user.refresh_from_db(fields=["current_pass"])
     return user
+
+
+def history_delete(*, user: User) -> int:
+    """Delete every block of the student's (see block_delete); the number deleted."""
+    public_ids = list(
+        Block.objects.filter(user=user, deleted_at__isnull=True).values_list("public_id", flat=True)
+    )
+    for public_id in public_ids:
+        block_delete(user=user, public_id=public_id)
+    return len(public_ids)

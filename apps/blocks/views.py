@@ -240,3 +240,15 @@ def new_pass(request):
         "earlier blocks stay in your history, labelled by pass.",
     )
     return redirect("blocks:history")
+
+
+@login_required
+@require_POST
+def history_delete(request):
+    deleted = services.history_delete(user=request.user)
+    messages.success(
+        request,
+        f"{deleted} block(s) deleted. Your first answers stay, with no name, in the statistics "
+        "other students see.",
+    )
+    return redirect("blocks:history")

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from apps.blocks import services
+from apps.blocks.clock import seconds_left
 from apps.blocks.models import Block, BlockItem, Change, QuestionState
 from apps.blocks.services import BlockSpec
 from apps.core.errors import InvalidInput
@@ -236,46 +237,44 @@ def test_changes_after_the_deadline_and_grace_are_refused_and_end_the_block(stud
     assert block.items.get(position=2).answer == ""
 
 
-def test_practice_suspend_stops_the_clock_and_test_day_does_not(student, bank):
+def test_practice_suspend_stops_the_clock_and_test_day_does_not(student, bank, time_machine):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
     practice = _create(student, count=2)
     test_day = _create(student, count=2, pools=("all",), clock_runs_when_suspended=True)
-
     for block in (practice, test_day):
         services.block_suspend(user=student, public_id=block.public_id)
-    with time_machine.travel(timedelta(minutes=2)):
-        for block in (practice, test_day):
-            services.block_resume(user=student, public_id=block.public_id)
-        practice.refresh_from_db()
-        test_day.refresh_from_db()
-        now = timezone.now()
-        from apps.blocks.clock import seconds_left
 
-        assert 178 <= seconds_left(practice, now) <= 180
-        assert 58 <= seconds_left(test_day, now) <= 60
+    time_machine.move_to("2026-11-25 10:02:00Z", tick=False)
+    for block in (practice, test_day):
+        services.block_resume(user=student, public_id=block.public_id)
+
+    practice.refresh_from_db()
+    test_day.refresh_from_db()
+    now = timezone.now()
+    assert (seconds_left(practice, now), seconds_left(test_day, now)) == (180, 60)
 
 
-def test_idle_practice_block_suspends_itself_at_its_last_contact(student, bank):
+def test_idle_practice_block_suspends_itself_at_its_last_contact(student, bank, time_machine):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
     block = _create(student, count=2)
 
-    with time_machine.travel(timedelta(minutes=11)):
-        services.block_resume(user=student, public_id=block.public_id)
-        block.refresh_from_db()
-        from apps.blocks.clock import seconds_left
+    time_machine.move_to("2026-11-25 10:11:00Z", tick=False)
+    services.block_resume(user=student, public_id=block.public_id)
 
-        left = seconds_left(block, timezone.now())
-
+    block.refresh_from_db()
     assert block.status == "open"
-    assert 178 <= left <= 180
+    assert seconds_left(block, timezone.now()) == 180
 
 
-def test_untimed_block_counts_elapsed_time(student, bank):
+def test_untimed_block_counts_elapsed_time(student, bank, time_machine):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
     block = _create(student, count=1, clock="untimed")
 
-    with time_machine.travel(timedelta(seconds=95)):
-        ended = services.block_end(user=student, public_id=block.public_id)
+    time_machine.move_to("2026-11-25 10:01:35Z", tick=False)
+    ended = services.block_end(user=student, public_id=block.public_id)
 
     assert block.deadline is None
-    assert 95 <= ended.time_used_seconds <= 96
+    assert ended.time_used_seconds == 95
 
 
 def test_block_end_scores(student, bank):
@@ -312,6 +311,29 @@ def test_block_delete_removes_it_from_pools_and_keeps_first_exposures_anonymous(
     assert list(BlockItem.objects.values_list("user", "first_attempt")) == [(None, True)] * 2
     again = _create(student, count=8)
     assert again.item_count == 8
+
+
+def test_second_pass_starts_pools_afresh_without_new_first_attempts(student, bank):
+    first = _create(student, count=8)
+    services.block_end(user=student, public_id=first.public_id)
+
+    services.pass_start(user=student)
+    second = _create(student, count=8)
+
+    assert second.pass_number == 2
+    assert not any(second.items.values_list("first_attempt", flat=True))
+    assert all(first.items.values_list("first_attempt", flat=True))
+
+
+def test_history_delete_removes_every_block(student, bank):
+    for _ in range(2):
+        _create(student, count=2, pools=("all",))
+
+    deleted = services.history_delete(user=student)
+
+    assert deleted == 2
+    assert Block.objects.filter(deleted_at__isnull=True).count() == 0
+    assert QuestionState.objects.count() == 0
 
 
 def test_blocks_close_expired(student, bank):
