@@ -55,18 +55,7 @@ class BlockListCreateApi(GenericAPIView):
     def post(self, request):
         data = BlockCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        spec = services.BlockSpec(
-            clock=values["clock"],
-            feedback=values["feedback"],
-            count=values["count"],
-            pools=tuple(values["pools"]),
-            exams=tuple(values["exams"]),
-            disciplines=tuple(values["disciplines"]),
-            systems=tuple(values["systems"]),
-            clock_runs_when_suspended=values["clock_runs_when_suspended"],
-            question_ids=tuple(values["question_ids"]),
-        )
+        spec = services.BlockSpec.from_choices(data.validated_data)
         block = services.block_create(user=request.user, spec=spec)
         return _detail(block, services.timezone.now(), status_code=status.HTTP_201_CREATED)
 

@@ -44,6 +44,16 @@ class BlockSpec:
     clock_runs_when_suspended: bool = False
     question_ids: tuple[str, ...] = field(default=())  # a custom block: these, in this order
 
+    @classmethod
+    def from_choices(cls, choices: dict) -> "BlockSpec":
+        """From a form's or a serializer's cleaned data (lists become tuples)."""
+        values = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in choices.items()
+            if name in cls.__dataclass_fields__
+        }
+        return cls(**values)
+
     def as_json(self) -> dict:
         return {
             "pools": list(self.pools),

@@ -22,17 +22,7 @@ PAGE_SIZE = 20
 def block_new(request):
     form = BlockCreateForm(request.POST or None, initial=_initial_from(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        spec = services.BlockSpec(
-            clock=data["clock"],
-            feedback=data["feedback"],
-            count=data["count"],
-            pools=tuple(data["pools"]),
-            exams=tuple(data["exams"]),
-            disciplines=tuple(data["disciplines"]),
-            systems=tuple(data["systems"]),
-            clock_runs_when_suspended=data["clock_runs_when_suspended"],
-        )
+        spec = services.BlockSpec.from_choices(form.cleaned_data)
         try:
             block = services.block_create(user=request.user, spec=spec)
         except VignetteError as exc:

@@ -243,15 +243,22 @@ def _report(plans: list[Plan]) -> dict:
 # --- The two steps that run as tasks -----------------------------------------------------------
 
 
-def import_job_analyse(*, job_id: int) -> None:
-    """The dry run: parse, plan, and write the report. Running it twice writes the same report."""
-    job = ImportJob.objects.filter(pk=job_id, status=Status.ANALYSING).first()
+def _claimed_plans(job_id: int, status: str) -> tuple[ImportJob | None, list[Plan]]:
+    """The job, if it is in `status`, and its plans; a file that cannot be read fails it."""
+    job = ImportJob.objects.filter(pk=job_id, status=status).first()
     if job is None:
-        return
+        return None, []
     try:
-        plans = plan_items(parse_job(job), source=job.source)
+        return job, plan_items(parse_job(job), source=job.source)
     except FormatError as exc:
         _fail(job, str(exc))
+        return None, []
+
+
+def import_job_analyse(*, job_id: int) -> None:
+    """The dry run: parse, plan, and write the report. Running it twice writes the same report."""
+    job, plans = _claimed_plans(job_id, Status.ANALYSING)
+    if job is None:
         return
     ImportJob.objects.filter(pk=job.pk, status=Status.ANALYSING).update(
         status=Status.ANALYSED, report=_report(plans), total=len(plans), updated_at=timezone.now()
@@ -260,13 +267,8 @@ def import_job_analyse(*, job_id: int) -> None:
 
 def import_job_run(*, job_id: int) -> None:
     """Import in bounded batches; safe to run again after a crash (done items are unchanged)."""
-    job = ImportJob.objects.filter(pk=job_id, status=Status.IMPORTING).first()
+    job, plans = _claimed_plans(job_id, Status.IMPORTING)
     if job is None:
-        return
-    try:
-        plans = plan_items(parse_job(job), source=job.source)
-    except FormatError as exc:
-        _fail(job, str(exc))
         return
     if any(plan.action == ERROR for plan in plans) and not job.only_valid:
         _fail(job, "The file now has errors it did not have when it was checked.")
