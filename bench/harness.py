@@ -21,10 +21,17 @@ def setup_django() -> None:
 
 
 @contextmanager
-def throwaway_database() -> Iterator[None]:
-    """A fresh test database (SQLite file or PostgreSQL test_<name>), dropped afterwards."""
+def throwaway_database(name: str = "") -> Iterator[None]:
+    """A fresh test database (SQLite file or PostgreSQL test_<name>), dropped afterwards.
+
+    `name` names the PostgreSQL database instead, so that a benchmark neither drops nor is
+    dropped by a test run on the same server (SQLite test files are already per process).
+    """
+    from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
+    if name and connection.vendor != "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = name
     names = setup_databases(verbosity=0, interactive=False)
     try:
         yield
