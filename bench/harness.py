@@ -57,6 +57,10 @@ class Figure:
     detail: dict
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
+
+
 def report(figures: list[Figure], *, name: str) -> None:
     from django.db import connection
 
@@ -69,8 +73,8 @@ def report(figures: list[Figure], *, name: str) -> None:
     for figure in figures:
         verdict = "pass" if figure.passed else "MISS"
         print(
-            f"{figure.name}: {figure.seconds:.2f} s vs {figure.baseline} "
-            f"{figure.baseline_seconds:.2f} s = {figure.ratio:.2f}x "
+            f"{figure.name}: {_duration(figure.seconds)} vs {figure.baseline} "
+            f"{_duration(figure.baseline_seconds)} = {figure.ratio:.2f}x "
             f"(target {figure.target}) {verdict}"
         )
     RESULTS_DIR.mkdir(exist_ok=True)

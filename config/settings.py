@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",
     "axes",
     "apps.core",
     "apps.accounts",
