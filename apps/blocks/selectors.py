@@ -16,8 +16,8 @@ from django.db.models import (
 from apps.accounts.models import User
 from apps.blocks import clock
 from apps.blocks.models import Block, BlockItem, QuestionState
-from apps.core.errors import NotFound
-from apps.questions.models import Option, Question
+from apps.core.errors import InvalidInput, NotFound
+from apps.questions.models import Option, Question, QuestionVersion
 from apps.questions.rendering import item_context
 
 POOLS = ("unused", "incorrect", "marked", "omitted", "correct", "all")
@@ -106,26 +106,41 @@ def choice_counts(*, user: User, filters: Filters) -> dict[str, dict[str, int]]:
     return counts
 
 
-def items_for_changes(*, user: User, public_id) -> list[BlockItem]:
-    """A block's items with the block itself, locked: one statement for the change endpoint."""
+def items_for_changes(*, user: User, public_id, positions: set[int]) -> list[BlockItem]:
+    """The items at these positions with their block, locked: one statement for the change
+    endpoint. Only the items' state comes, not the questions' text: saving needs none of it.
+    """
     items = list(
         BlockItem.objects.filter(
-            block__public_id=public_id, block__user=user, block__deleted_at__isnull=True
+            block__public_id=public_id,
+            block__user=user,
+            block__deleted_at__isnull=True,
+            position__in=positions,
         )
-        .select_related("block", "version__question", "version__statistics")
+        .select_related("block")
         .select_for_update(of=("block",))
     )
     if not items:
-        raise NotFound("No such block.")
+        # No block, or none of these positions in it: the block decides which to say.
+        block = block_for_user(user=user, public_id=public_id)
+        raise InvalidInput(fields={"changes": [f"This block has items 1 to {block.item_count}."]})
     return items
 
 
 def with_review_content(block: Block, items: list[BlockItem]) -> list[BlockItem]:
-    """Fetch the options of the items that are reviewable (one query, or none)."""
-    prefetch_related_objects(
-        [item for item in items if reviewable(block, item)],
-        Prefetch("version__options", queryset=Option.objects.order_by("letter")),
-    )
+    """Fetch what the reviewable items show: their versions and options (two queries, or
+    none when no item is reviewable)."""
+    shown = [item for item in items if reviewable(block, item)]
+    if shown:
+        versions = QuestionVersion.objects.select_related("question", "statistics").in_bulk(
+            [item.version_id for item in shown]
+        )
+        prefetch_related_objects(
+            list(versions.values()),
+            Prefetch("options", queryset=Option.objects.order_by("letter")),
+        )
+        for item in shown:
+            item.version = versions[item.version_id]
     return items
 
 
