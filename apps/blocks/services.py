@@ -113,12 +113,7 @@ def _custom_questions(spec: BlockSpec) -> list[Question]:
 
 def _selected_questions(user: User, spec: BlockSpec) -> list[Question]:
     filters = selectors.Filters(spec.pools, spec.exams, spec.disciplines, spec.systems)
-    rows = list(
-        selectors.candidates(user=user, filters=filters).values_list(
-            "pk", "discipline_id", "system_id"
-        )
-    )
-    available = len(rows)
+    available, sample = selectors.candidate_sample(user=user, filters=filters, count=spec.count)
     if available < spec.count:
         raise InvalidInput(
             f"Only {available} question(s) match these choices.",
@@ -126,18 +121,12 @@ def _selected_questions(user: User, spec: BlockSpec) -> list[Question]:
                 "count": [f"Only {available} question(s) match; ask for {available} or fewer."]
             },
         )
-    ids = [pk for pk, _, _ in rows]
-    enemies: dict[int, set[int]] = {}
-    for left, right in Question.enemies.through.objects.filter(
-        from_question_id__in=ids
-    ).values_list("from_question_id", "to_question_id"):
-        enemies.setdefault(left, set()).add(right)
-    chosen = choose(
-        (Candidate(pk, (discipline, system)) for pk, discipline, system in rows),
-        spec.count,
-        enemies,
-        random.Random(),  # noqa: S311  not security: which questions a student practises
-    )
+    chosen = _choose(sample, spec.count, [row[0] for row in sample])
+    if len(chosen) < spec.count:
+        # The sample ran short (enemies, or a cell's share moved elsewhere): choose from all.
+        everything = selectors.candidates(user=user, filters=filters)
+        rows = everything.values_list("pk", "discipline_id", "system_id", "pk")
+        chosen = _choose(list(rows), spec.count, everything.values("pk"))
     if len(chosen) < spec.count:
         raise InvalidInput(
             fields={
@@ -147,8 +136,24 @@ def _selected_questions(user: User, spec: BlockSpec) -> list[Question]:
                 ]
             }
         )
-    questions = Question.objects.in_bulk(chosen)
+    questions = Question.objects.only("pk", "published_version_id").in_bulk(chosen)
     return [questions[pk] for pk in chosen]
+
+
+def _choose(rows: list[tuple], count: int, ids) -> list[int]:
+    """Proportionally across cells, no enemies together, from (id, discipline, system, …);
+    `ids` names the same questions (a list, or a query for many)."""
+    enemies: dict[int, set[int]] = {}
+    for left, right in Question.enemies.through.objects.filter(
+        from_question_id__in=ids, to_question_id__in=ids
+    ).values_list("from_question_id", "to_question_id"):
+        enemies.setdefault(left, set()).add(right)
+    return choose(
+        (Candidate(pk, (discipline, system)) for pk, discipline, system, _ in rows),
+        count,
+        enemies,
+        random.Random(),  # noqa: S311  not security: which questions a student practises
+    )
 
 
 @transaction.atomic
