@@ -187,7 +187,7 @@ class QuestionState(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     pass_number = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="states")
     last_item = models.ForeignKey(BlockItem, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices)
     marked = models.BooleanField(default=False)

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import (
     Count,
-    Exists,
     F,
-    OuterRef,
+    FilteredRelation,
     Prefetch,
     Q,
     QuerySet,
@@ -48,20 +47,34 @@ class Filters:
     systems: tuple[str, ...] = ()
 
 
-def _pool_condition(user: User, pools: tuple[str, ...]) -> Q:
+def _published_with_state(user: User) -> QuerySet[Question]:
+    """Published questions, each joined (left outer) to the student's state of it in the
+    current pass, as `state`: one join the database can plan as a whole."""
+    return Question.objects.filter(
+        status=Question.Status.PUBLISHED, published_version__isnull=False
+    ).annotate(
+        state=FilteredRelation(
+            "states",
+            condition=Q(states__user=user, states__pass_number=user.current_pass),
+        )
+    )
+
+
+def _pool_condition(pools: tuple[str, ...]) -> Q:
+    """The pools, on a queryset from _published_with_state."""
     if "all" in pools:
         return Q()
-    states = QuestionState.objects.filter(
-        user=user, pass_number=user.current_pass, question=OuterRef("pk")
-    )
-    condition = Q(pk__in=[])
+    conditions = []
     if "unused" in pools:
-        condition |= ~Exists(states)
+        conditions.append(Q(state__isnull=True))
     statuses = [_STATUS_POOLS[pool] for pool in pools if pool in _STATUS_POOLS]
     if statuses:
-        condition |= Exists(states.filter(status__in=statuses))
+        conditions.append(Q(state__status__in=statuses))
     if "marked" in pools:
-        condition |= Exists(states.filter(marked=True).exclude(status="pending"))
+        conditions.append(Q(state__marked=True) & ~Q(state__status=QuestionState.Status.PENDING))
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
     return condition
 
 
@@ -79,11 +92,8 @@ def _taxonomy_condition(filters: Filters, *, skip: str = "") -> Q:
 
 def candidates(*, user: User, filters: Filters) -> QuerySet[Question]:
     """Published questions in the chosen pools and cells."""
-    return Question.objects.filter(
-        _pool_condition(user, filters.pools),
-        _taxonomy_condition(filters),
-        status=Question.Status.PUBLISHED,
-        published_version__isnull=False,
+    return _published_with_state(user).filter(
+        _pool_condition(filters.pools), _taxonomy_condition(filters)
     )
 
 
@@ -117,18 +127,15 @@ SPARE_PER_CELL = 3
 
 def choice_counts(*, user: User, filters: Filters) -> dict[str, dict[str, int]]:
     """How many questions each choice would give, the other current choices held: 4 queries."""
-    published = Question.objects.filter(
-        status=Question.Status.PUBLISHED, published_version__isnull=False
-    )
-    pool_base = published.filter(_taxonomy_condition(filters))
-    pool_counts = pool_base.aggregate(
-        **{pool: Count("pk", filter=_pool_condition(user, (pool,))) for pool in POOLS}
+    published = _published_with_state(user)
+    pool_counts = published.filter(_taxonomy_condition(filters)).aggregate(
+        **{pool: Count("pk", filter=_pool_condition((pool,))) for pool in POOLS}
     )
     counts = {"pools": pool_counts}
     for name in ("exam", "discipline", "system"):
         rows = (
             published.filter(
-                _pool_condition(user, filters.pools), _taxonomy_condition(filters, skip=name)
+                _pool_condition(filters.pools), _taxonomy_condition(filters, skip=name)
             )
             .values(f"{name}__code")
             .annotate(n=Count("pk"))
