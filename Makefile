@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot bench-import clean
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot bench bench-import bench-blocks bench-data clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,3 +53,11 @@ schema-snapshot: $(BIN)/.installed ## Refresh tests/snapshots/openapi.json after
 
 bench-import: $(BIN)/.installed ## Import throughput against bulk_create (DATABASE_URL picks the database).
 	$(BIN)/python -m bench.import_bench
+
+bench-blocks: $(BIN)/.installed ## Block creation and the change endpoint (PROFILE=tiny|bank-100k).
+	$(BIN)/python -m bench.blocks_bench --profile $(or $(PROFILE),tiny)
+
+bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).
+	$(BIN)/python -m bench.generator --profile $(or $(PROFILE),tiny)
+
+bench: bench-import bench-blocks ## Every benchmark (set DATABASE_URL and PROFILE for the full figures).

@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,6 +58,30 @@ class Figure:
     detail: dict
 
 
+def code_version() -> str:
+    """The commit measured, and whether the app's code differed from it (others may be editing
+    the same checkout); BENCH_CODE_VERSION names it where there is no git checkout."""
+    base = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607  git from PATH
+            cwd=base,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "apps", "config", "templates"],  # noqa: S607
+            cwd=base,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return os.environ.get("BENCH_CODE_VERSION", "unknown")
+    return f"{commit} (app code modified)" if dirty else commit
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
 
@@ -66,6 +91,7 @@ def report(figures: list[Figure], *, name: str) -> None:
 
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": code_version(),
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
         "database": connection.vendor,
