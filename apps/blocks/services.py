@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -172,9 +172,10 @@ def block_create(*, user: User, spec: BlockSpec) -> Block:
         .annotate(n=Count("pk"))
         .values_list("version_id", "n")
     )
+    # Any earlier exposure counts, in any pass or deleted block (whose items keep their block).
     seen = set(
         BlockItem.objects.filter(
-            Q(user=user) | Q(block__user=user), question_id__in=[q.pk for q in questions]
+            block__user=user, question_id__in=[q.pk for q in questions]
         ).values_list("question_id", flat=True)
     )
     seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(questions))
