@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -161,23 +161,16 @@ def block_create(*, user: User, spec: BlockSpec) -> Block:
     _check_spec(spec)
     questions = _custom_questions(spec) if spec.question_ids else _selected_questions(user, spec)
     now = timezone.now()
-    keys = dict(
-        Option.objects.filter(
-            version_id__in=[q.published_version_id for q in questions], is_correct=True
-        ).values_list("version_id", "letter")
-    )
-    option_counts = dict(
+    # Each pinned version's key and number of options, in one query.
+    keys, option_counts = {}, {}
+    for version_id, key, count in (
         Option.objects.filter(version_id__in=[q.published_version_id for q in questions])
         .values("version_id")
-        .annotate(n=Count("pk"))
-        .values_list("version_id", "n")
-    )
-    # Any earlier exposure counts, in any pass or deleted block (whose items keep their block).
-    seen = set(
-        BlockItem.objects.filter(
-            block__user=user, question_id__in=[q.pk for q in questions]
-        ).values_list("question_id", flat=True)
-    )
+        .annotate(key=Max("letter", filter=Q(is_correct=True)), n=Count("pk"))
+        .values_list("version_id", "key", "n")
+    ):
+        keys[version_id], option_counts[version_id] = key, count
+    seen = _seen_before(user, [q.pk for q in questions])
     seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(questions))
     block = Block(
         user=user,
@@ -208,6 +201,20 @@ def block_create(*, user: User, spec: BlockSpec) -> Block:
     )
     _states_point_at(user, items, QuestionState.Status.PENDING)
     return block
+
+
+def _seen_before(user: User, question_ids: list[int]) -> set[int]:
+    """The questions this student met before, in any pass or in a deleted block (whose items
+    no longer name the student): two indexed lookups, not a scan of every student's items."""
+    own = BlockItem.objects.filter(user=user, question_id__in=question_ids)
+    deleted = BlockItem.objects.filter(
+        block__user=user, block__deleted_at__isnull=False, question_id__in=question_ids
+    )
+    return set(
+        own.order_by()
+        .values_list("question_id", flat=True)
+        .union(deleted.order_by().values_list("question_id", flat=True))
+    )
 
 
 def _states_point_at(user: User, items: list[BlockItem], status: str) -> None:

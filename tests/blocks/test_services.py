@@ -311,6 +311,9 @@ def test_block_delete_removes_it_from_pools_and_keeps_first_exposures_anonymous(
     assert list(BlockItem.objects.values_list("user", "first_attempt")) == [(None, True)] * 2
     again = _create(student, count=8)
     assert again.item_count == 8
+    first_time = dict(again.items.values_list("question_id", "first_attempt"))
+    assert [first_time[item.question_id] for item in block.items.all()] == [False, False]
+    assert sum(first_time.values()) == 6
 
 
 def test_second_pass_starts_pools_afresh_without_new_first_attempts(student, bank):
