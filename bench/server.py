@@ -7,6 +7,7 @@ loop sends a fixed number of requests and ends.
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,8 +86,12 @@ def gunicorn(
     try:
         _wait_healthy(process, url, log_path)
         yield url
-    finally:
+    except BaseException:
         _stop(process)
+        print(f"gunicorn's log is kept at {log_path}")
+        raise
+    _stop(process)
+    shutil.rmtree(log_path.parent, ignore_errors=True)
 
 
 def _wait_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:
