@@ -4,6 +4,7 @@ from django.urls import reverse
 from apps.blocks import services
 from apps.blocks.models import Block
 from apps.blocks.services import BlockSpec
+from apps.questions.rendering import render_item
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -133,3 +134,19 @@ def test_other_students_block_pages_are_404(client, student, other_student, bank
 
     assert [r.status_code for r in responses[:4]] == [404, 404, 404, 404]
     assert Block.objects.get().deleted_at is None
+
+
+def test_one_item_rendering_serves_preview_exam_and_review(client, student, editor, bank):
+    block = _block(student)
+    item = block.items.select_related("question", "version").first()
+    client.force_login(editor)
+    preview = client.get(reverse("questions:detail", args=[item.question.public_id]))
+    client.force_login(student)
+    exam = client.get(reverse("blocks:take", args=[block.public_id, 1]))
+    services.block_end(user=student, public_id=block.public_id)
+    review = client.get(reverse("blocks:review", args=[block.public_id, 1]))
+
+    revealed = render_item(item.version, reveal=True)
+    assert preview.context["item_html"] == review.context["item_html"] == revealed
+    assert exam.context["item_html"] == render_item(item.version, reveal=False)
+    assert revealed in review.content.decode()
