@@ -8,45 +8,35 @@ from django.db.models.functions import Lower
 PUBLIC_ID_PREFIX = "VQ-"
 
 
-class Exam(models.Model):
-    code = models.SlugField(max_length=20, unique=True)
-    name = models.CharField(max_length=50)
+class TaxonomyEntry(models.Model):
+    """A place in the content outline: an exam, a discipline or an organ system."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Discipline(models.Model):
+class Exam(TaxonomyEntry):
+    pass
+
+
+class Discipline(TaxonomyEntry):
     class Kind(models.TextChoices):
         BASIC = "basic", "Basic science"
         CLINICAL = "clinical", "Clinical"
 
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class System(models.Model):
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
+class System(TaxonomyEntry):
+    pass
 
 
 class Tag(models.Model):
