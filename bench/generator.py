@@ -656,8 +656,10 @@ def main() -> None:
     arguments = parser.parse_args()
     profile = arguments.profile
     setup_django()
+    from django.core.management import call_command
     from django.db import connection
 
+    call_command("migrate", verbosity=0)  # a new database gets the tables first
     print(
         f"building {profile} into {connection.vendor} database {connection.settings_dict['NAME']}"
     )

@@ -76,6 +76,10 @@ class Block(models.Model):
                 fields=["deadline"], condition=Q(status="open"), name="block_open_deadline_idx"
             ),
             models.Index(fields=["user", "-created_at"], name="block_user_recent_idx"),
+            # A student's deleted blocks: earlier exposures, looked up on every new block.
+            models.Index(
+                fields=["user"], condition=Q(deleted_at__isnull=False), name="block_deleted_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,12 +94,18 @@ class BlockItem(models.Model):
     change with the greater key wins, whatever order the changes arrive in.
     """
 
-    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="items")
+    # Foreign keys without an index of their own where a composite index leads with them:
+    # every index is one more write on the hot paths (creating a block, saving a change).
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="items", db_index=False)
     position = models.PositiveSmallIntegerField()
     # Copied from the block; None once the student deleted the block (anonymised: the first
     # exposure stays in peer statistics, naming nobody).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     pass_number = models.PositiveSmallIntegerField()
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="block_items")
@@ -105,19 +115,21 @@ class BlockItem(models.Model):
     option_count = models.PositiveSmallIntegerField()
     # The student's first exposure to this question (for statistics); later ones are not.
     first_attempt = models.BooleanField(default=False)
-    answer = models.CharField(max_length=1, blank=True)
-    answer_key = models.CharField(max_length=60, blank=True)
+    # The student's state of the item. Each has a database default as well, so that a block's
+    # items are inserted naming only the columns above (see services.block_create).
+    answer = models.CharField(max_length=1, blank=True, default="", db_default="")
+    answer_key = models.CharField(max_length=60, blank=True, default="", db_default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
-    marked = models.BooleanField(default=False)
-    marked_key = models.CharField(max_length=60, blank=True)
-    struck = models.JSONField(default=list)
-    struck_key = models.CharField(max_length=60, blank=True)
-    highlights = models.JSONField(default=list)
-    highlights_key = models.CharField(max_length=60, blank=True)
-    note = models.TextField(blank=True)
-    note_key = models.CharField(max_length=60, blank=True)
-    time_spent_seconds = models.PositiveIntegerField(default=0)
-    time_spent_key = models.CharField(max_length=60, blank=True)
+    marked = models.BooleanField(default=False, db_default=False)
+    marked_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    struck = models.JSONField(default=list, db_default=[])
+    struck_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    highlights = models.JSONField(default=list, db_default=[])
+    highlights_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    note = models.TextField(blank=True, default="", db_default="")
+    note_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    time_spent_seconds = models.PositiveIntegerField(default=0, db_default=0)
+    time_spent_key = models.CharField(max_length=60, blank=True, default="", db_default="")
     # Set when the item's result is final: at the end of the block, or on a tutor Submit.
     correct = models.BooleanField(null=True)
 
@@ -152,7 +164,9 @@ class Change(models.Model):
         SUPERSEDED = "superseded", "Superseded by a later change"
         IGNORED = "ignored", "Ignored (the answer was submitted)"
 
-    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="changes")
+    block = models.ForeignKey(
+        Block, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     change_id = models.UUIDField()
     position = models.PositiveSmallIntegerField()
     field = models.CharField(max_length=20)
@@ -185,7 +199,9 @@ class QuestionState(models.Model):
         INCORRECT = "incorrect", "Incorrect"
         OMITTED = "omitted", "Omitted"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     pass_number = models.PositiveSmallIntegerField()
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="states")
     last_item = models.ForeignKey(BlockItem, on_delete=models.CASCADE, related_name="+")

@@ -14,8 +14,9 @@ from apps.blocks import clock, selectors
 from apps.blocks.changes import IncomingChange, apply, order_key, value_problem
 from apps.blocks.models import MAX_ITEMS, SECONDS_PER_ITEM, Block, BlockItem, Change, QuestionState
 from apps.blocks.selection import Candidate, choose
+from apps.core import rawsql
 from apps.core.errors import Conflict, InvalidInput
-from apps.questions.models import Option, Question
+from apps.questions.models import Question
 from apps.questions.selectors import parse_public_id
 
 # A client's clock may be off; its offset is trusted only this far.
@@ -81,7 +82,7 @@ def _check_spec(spec: BlockSpec) -> None:
         raise InvalidInput("The block cannot be made this way.", fields=problems)
 
 
-def _custom_questions(spec: BlockSpec) -> list[Question]:
+def _custom_questions(spec: BlockSpec) -> list[int]:
     ids = [parse_public_id(public_id) for public_id in spec.question_ids]
     found = Question.objects.filter(
         pk__in=[pk for pk in ids if pk], status=Question.Status.PUBLISHED
@@ -108,10 +109,10 @@ def _custom_questions(spec: BlockSpec) -> list[Question]:
                     ]
                 }
             )
-    return [by_id[pk] for pk in ids]
+    return ids
 
 
-def _selected_questions(user: User, spec: BlockSpec) -> list[Question]:
+def _selected_questions(user: User, spec: BlockSpec) -> list[int]:
     filters = selectors.Filters(spec.pools, spec.exams, spec.disciplines, spec.systems)
     available, sample = selectors.candidate_sample(user=user, filters=filters, count=spec.count)
     if available < spec.count:
@@ -136,8 +137,7 @@ def _selected_questions(user: User, spec: BlockSpec) -> list[Question]:
                 ]
             }
         )
-    questions = Question.objects.only("pk", "published_version_id").in_bulk(chosen)
-    return [questions[pk] for pk in chosen]
+    return chosen
 
 
 def _choose(rows: list[tuple], count: int, ids) -> list[int]:
@@ -156,57 +156,118 @@ def _choose(rows: list[tuple], count: int, ids) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class Pinned:
+    """A question's published version as a block pins it."""
+
+    question_id: int
+    version_id: int
+    key_letter: str
+    option_count: int
+
+
+def _pinned(question_ids: list[int]) -> list[Pinned]:
+    """Each question's published version with its key and number of options, in the order
+    given: one query."""
+    options = "published_version__options"
+    rows = (
+        Question.objects.filter(pk__in=question_ids)
+        .values("pk", "published_version_id")
+        .annotate(
+            key=Max(f"{options}__letter", filter=Q(**{f"{options}__is_correct": True})),
+            option_count=Count(options),
+        )
+        .values_list("pk", "published_version_id", "key", "option_count")
+    )
+    found = {row[0]: Pinned(*row) for row in rows}
+    return [found[pk] for pk in question_ids]
+
+
+# A question's state is one row per student and pass: a new item takes it over.
+_STATE_UPSERT = {
+    "update_conflicts": True,
+    "unique_fields": ["user", "pass_number", "question"],
+    "update_fields": ["last_item", "status", "marked"],
+}
+
+# The columns a new item sets; the database supplies the rest (see BlockItem's db_default).
+_NEW_ITEM_COLUMNS = (
+    "block",
+    "position",
+    "user",
+    "pass_number",
+    "question",
+    "version",
+    "key_letter",
+    "option_count",
+    "first_attempt",
+)
+
+
 @transaction.atomic
 def block_create(*, user: User, spec: BlockSpec) -> Block:
     _check_spec(spec)
-    questions = _custom_questions(spec) if spec.question_ids else _selected_questions(user, spec)
+    question_ids = _custom_questions(spec) if spec.question_ids else _selected_questions(user, spec)
+    pinned = _pinned(question_ids)
+    seen = _seen_before(user, question_ids)
     now = timezone.now()
-    # Each pinned version's key and number of options, in one query.
-    keys, option_counts = {}, {}
-    for version_id, key, count in (
-        Option.objects.filter(version_id__in=[q.published_version_id for q in questions])
-        .values("version_id")
-        .annotate(key=Max("letter", filter=Q(is_correct=True)), n=Count("pk"))
-        .values_list("version_id", "key", "n")
-    ):
-        keys[version_id], option_counts[version_id] = key, count
-    seen = _seen_before(user, [q.pk for q in questions])
-    seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(questions))
+    seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(pinned))
     block = Block(
         user=user,
         pass_number=user.current_pass,
         clock=spec.clock,
         feedback=spec.feedback,
         clock_runs_when_suspended=spec.clock_runs_when_suspended,
-        item_count=len(questions),
+        item_count=len(pinned),
         time_limit_seconds=seconds if spec.clock == Block.Clock.TIMED else None,
         spec=spec.as_json(),
         last_contact_at=now,
     )
     clock.start(block, now)
     block.save()
-    items = BlockItem.objects.bulk_create(
-        BlockItem(
-            block=block,
-            position=position,
-            user=user,
-            pass_number=user.current_pass,
-            question=question,
-            version_id=question.published_version_id,
-            key_letter=keys[question.published_version_id],
-            option_count=option_counts[question.published_version_id],
-            first_attempt=question.pk not in seen,
-        )
-        for position, question in enumerate(questions, start=1)
+    new_items = rawsql.insert(
+        BlockItem,
+        _NEW_ITEM_COLUMNS,
+        [
+            (
+                block.pk,
+                position,
+                user.pk,
+                user.current_pass,
+                question.question_id,
+                question.version_id,
+                question.key_letter,
+                question.option_count,
+                question.question_id not in seen,
+            )
+            for position, question in enumerate(pinned, start=1)
+        ],
+        returning=("id", "question"),
     )
-    _states_point_at(user, items, QuestionState.Status.PENDING)
+    QuestionState.objects.bulk_create(
+        [
+            QuestionState(
+                user=user,
+                pass_number=user.current_pass,
+                question_id=question_id,
+                last_item_id=item_id,
+                status=QuestionState.Status.PENDING,
+            )
+            for item_id, question_id in new_items
+        ],
+        **_STATE_UPSERT,
+    )
     return block
 
 
 def _seen_before(user: User, question_ids: list[int]) -> set[int]:
     """The questions this student met before, in any pass or in a deleted block (whose items
     no longer name the student): two indexed lookups, not a scan of every student's items."""
-    own = BlockItem.objects.filter(user=user, question_id__in=question_ids)
+    own = BlockItem.objects.filter(
+        user=user,
+        pass_number__in=range(1, user.current_pass + 1),  # so the pool index seeks each pass
+        question_id__in=question_ids,
+    )
     deleted = BlockItem.objects.filter(
         block__user=user, block__deleted_at__isnull=False, question_id__in=question_ids
     )
@@ -214,25 +275,6 @@ def _seen_before(user: User, question_ids: list[int]) -> set[int]:
         own.order_by()
         .values_list("question_id", flat=True)
         .union(deleted.order_by().values_list("question_id", flat=True))
-    )
-
-
-def _states_point_at(user: User, items: list[BlockItem], status: str) -> None:
-    QuestionState.objects.bulk_create(
-        [
-            QuestionState(
-                user=user,
-                pass_number=item.pass_number,
-                question_id=item.question_id,
-                last_item=item,
-                status=status,
-                marked=item.marked,
-            )
-            for item in items
-        ],
-        update_conflicts=True,
-        unique_fields=["user", "pass_number", "question"],
-        update_fields=["last_item", "status", "marked"],
     )
 
 
@@ -328,10 +370,6 @@ class ChangeResult:
 
 def _check_changes(changes: list[IncomingChange], items: dict[int, BlockItem]) -> None:
     problems: dict[str, list[str]] = {}
-    if not changes:
-        problems["changes"] = ["Send at least one change."]
-    if len(changes) > MAX_BATCH:
-        problems["changes"] = [f"Send at most {MAX_BATCH} changes at once."]
     for index, change in enumerate(changes):
         item = items.get(change.position)
         if item is None:
@@ -349,25 +387,24 @@ def changes_apply(
     *, user: User, public_id, changes: list[IncomingChange], client_now: datetime
 ) -> ChangeResult:
     """Apply a batch of changes in a fixed number of statements, whatever its size."""
-    positions = {change.position for change in changes}
-    items = {
-        item.position: item
-        for item in selectors.items_for_changes(user=user, public_id=public_id, positions=positions)
-    }
+    if not 1 <= len(changes) <= MAX_BATCH:
+        raise InvalidInput(fields={"changes": [f"Send 1 to {MAX_BATCH} changes at once."]})
+    found, replayed = selectors.items_for_changes(
+        user=user,
+        public_id=public_id,
+        positions={change.position for change in changes},
+        change_ids=[change.change_id for change in changes],
+    )
+    items = {item.position: item for item in found}
     now = timezone.now()
-    block = block_refresh(next(iter(items.values())).block, now)
+    block = block_refresh(found[0].block, now)
     if block.status == Block.Status.ENDED:
         # Not raised here: ending the block on its deadline must be kept, not rolled back.
         return ChangeResult(block, [], {}, now)
     _check_changes(changes, items)
     # A change sent again keeps the outcome it had; applying it again with this batch's clock
     # offset could let it overtake a later change.
-    outcomes = dict(
-        Change.objects.filter(
-            block=block, change_id__in=[change.change_id for change in changes]
-        ).values_list("change_id", "outcome")
-    )
-    outcomes = {str(change_id): outcome for change_id, outcome in outcomes.items()}
+    outcomes = _logged_outcomes(block, changes) if replayed else {}
     offset = max(min(now - client_now, MAX_CLOCK_OFFSET), -MAX_CLOCK_OFFSET)
     tutor = block.feedback == Block.Feedback.TUTOR
     log, touched, changed = [], {}, set()
@@ -408,12 +445,17 @@ def changes_apply(
     return ChangeResult(block, list(touched.values()), results, now)
 
 
+def _logged_outcomes(block: Block, changes: list[IncomingChange]) -> dict[str, str]:
+    logged = Change.objects.filter(
+        block=block, change_id__in=[change.change_id for change in changes]
+    ).values_list("change_id", "outcome")
+    return {str(change_id): outcome for change_id, outcome in logged}
+
+
 def _save_items(items: list[BlockItem], fields: list[str]) -> None:
     """One UPDATE: plain for one item (the usual batch), CASE per column for several."""
     if len(items) == 1:
-        BlockItem.objects.filter(pk=items[0].pk).update(
-            **{name: getattr(items[0], name) for name in fields}
-        )
+        rawsql.update(items[0], fields)
     else:
         BlockItem.objects.bulk_update(items, fields)
 

@@ -1,0 +1,75 @@
+"""The hand-written SQL of the hot paths reads and writes exactly what the ORM would."""
+
+import pytest
+from django.db import connection
+
+from apps.blocks import services
+from apps.blocks.models import Block, BlockItem
+from apps.blocks.services import BlockSpec
+from apps.core import rawsql
+from tests.blocks.conftest import change
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+def _columns(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+
+
+def test_reader_gives_the_instance_a_queryset_gives(student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=2, feedback="tutor"))
+    services.changes_apply(
+        user=student,
+        public_id=block.public_id,
+        changes=[
+            change(1, "struck", ["A", "C"]),
+            change(1, "highlights", [[0, 4], [9, 12]]),
+            change(1, "note", "Café — ß"),
+            change(1, "answer", "B"),
+            change(1, "submit", True),
+        ],
+        client_now=block.created_at,
+    )
+    items, blocks = rawsql.Reader(BlockItem, "i"), rawsql.Reader(Block, "b")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {items.columns()}, {blocks.columns()} FROM blocks_blockitem i "  # noqa: S608
+            "JOIN blocks_block b ON b.id = i.block_id ORDER BY i.position"
+        )
+        rows = cursor.fetchall()
+
+    read = [items.instance(row) for row in rows]
+    assert [_columns(item) for item in read] == [_columns(item) for item in block.items.all()]
+    assert _columns(blocks.instance(rows[0], items.width)) == _columns(Block.objects.get())
+    assert read[0].struck == ["A", "C"] and read[0].submitted
+
+
+def test_new_items_take_the_database_defaults_the_orm_would_set(student, bank):
+    services.block_create(user=student, spec=BlockSpec(count=1))
+    inserted, fresh = BlockItem.objects.get(), BlockItem()
+
+    defaulted = [
+        field.attname
+        for field in BlockItem._meta.concrete_fields
+        if field.name not in ("id", *services._NEW_ITEM_COLUMNS)
+    ]
+    assert len(defaulted) == 14
+    assert {name: getattr(inserted, name) for name in defaulted} == {
+        name: getattr(fresh, name) for name in defaulted
+    }
+
+
+def test_update_writes_the_named_columns_only(student, bank):
+    services.block_create(user=student, spec=BlockSpec(count=1))
+    item = BlockItem.objects.get()
+    item.highlights, item.note, item.answer = [[1, 2]], "Check the JVP.", "C"
+
+    rawsql.update(item, ["highlights", "note"])
+
+    assert BlockItem.objects.values_list("highlights", "note", "answer").get() == (
+        [[1, 2]],
+        "Check the JVP.",
+        "",
+    )
