@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -10,6 +10,7 @@ from apps.blocks.changes import IncomingChange
 from apps.blocks.serializers import (
     BlockCreateInputSerializer,
     BlockDetailSerializer,
+    BlockListInputSerializer,
     BlockSummarySerializer,
     ChangesInputSerializer,
     ChangesOutputSerializer,
@@ -31,13 +32,11 @@ class BlockListCreateApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = BlockSummarySerializer
 
-    @extend_schema(
-        operation_id="blocks_list",
-        parameters=[OpenApiParameter("status", str, enum=["open", "suspended", "ended"])],
-        tags=TAGS,
-    )
+    @extend_schema(operation_id="blocks_list", parameters=[BlockListInputSerializer], tags=TAGS)
     def get(self, request):
-        blocks = selectors.blocks_of(request.user, status=request.query_params.get("status", ""))
+        data = BlockListInputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        blocks = selectors.blocks_of(request.user, **data.validated_data)
         page = self.paginate_queryset(blocks)
         now = services.timezone.now()
         return self.get_paginated_response(

@@ -326,6 +326,36 @@ def block_detail(block: Block, now) -> dict:
     }
 
 
-def blocks_of(user: User, *, status: str = "") -> QuerySet[Block]:
+def blocks_of(user: User, *, status: str = "", pass_number: int | None = None) -> QuerySet[Block]:
     blocks = Block.objects.filter(user=user, deleted_at__isnull=True).order_by("-created_at")
-    return blocks.filter(status=status) if status else blocks
+    if status:
+        blocks = blocks.filter(status=status)
+    if pass_number:
+        blocks = blocks.filter(pass_number=pass_number)
+    return blocks
+
+
+REVISIT = {
+    "incorrect": Q(correct=False) & ~Q(answer=""),
+    "marked": Q(marked=True),
+}
+
+
+def revisit_counts(blocks: list[Block]) -> dict[int, dict[str, int]]:
+    """Per ended block, how many of its items were answered incorrectly or marked: one query."""
+    rows = (
+        BlockItem.objects.filter(block__in=[b.pk for b in blocks if b.status == Block.Status.ENDED])
+        .values("block_id")
+        .annotate(**{pick: Count("pk", filter=condition) for pick, condition in REVISIT.items()})
+    )
+    return {row.pop("block_id"): row for row in rows}
+
+
+def revisit_question_ids(block: Block, pick: str) -> tuple[list[str], int]:
+    """The still-published questions of an ended block's incorrect or marked items, in block
+    order, and how many such items were left out because their question was retired."""
+    if block.status != Block.Status.ENDED:
+        return [], 0
+    items = list(block.items.filter(REVISIT[pick]).select_related("question").order_by("position"))
+    published = [i.question for i in items if i.question.status == Question.Status.PUBLISHED]
+    return [question.public_id for question in published], len(items) - len(published)

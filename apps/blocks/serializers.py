@@ -26,6 +26,13 @@ class BlockCreateInputSerializer(serializers.Serializer):
     )
 
 
+class BlockListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Block.Status.choices, required=False)
+    pass_number = serializers.IntegerField(
+        min_value=1, required=False, help_text="Only the blocks of this pass."
+    )
+
+
 class ChoiceCountsInputSerializer(serializers.Serializer):
     pools = serializers.ListField(child=serializers.ChoiceField(choices=POOLS), default=["unused"])
     exams = serializers.ListField(child=serializers.SlugField(), default=list)

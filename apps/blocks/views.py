@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -45,39 +46,53 @@ def block_new(request):
 
 
 def _initial_from(request) -> dict:
-    """A new block from a finished one's incorrect or marked items: ?from=<id>&pick=…"""
+    """A custom block of a finished block's incorrect or marked items: ?from=<id>&pick=…"""
     source, pick = request.GET.get("from"), request.GET.get("pick")
-    if not source or pick not in ("incorrect", "marked"):
+    if not source or pick not in selectors.REVISIT:
         return {}
     try:
         block = selectors.block_for_user(user=request.user, public_id=uuid.UUID(source))
     except (ValueError, VignetteError):
         return {}
-    return {
-        "pools": [pick],
-        **{k: block.spec.get(k, []) for k in ("exams", "disciplines", "systems")},
-    }
+    ids, retired = selectors.revisit_question_ids(block, pick)
+    if retired:
+        messages.info(
+            request, f"{retired} of its {pick} question(s) left the bank since and are left out."
+        )
+    if not ids:
+        messages.info(request, f"That block has no {pick} questions to practise again.")
+        return {}
+    return {"question_ids": "\n".join(ids), "clock": block.clock, "feedback": block.feedback}
 
 
 @login_required
 def history(request):
     status = request.GET.get("status", "")
-    blocks = selectors.blocks_of(
-        request.user, status=status if status in Block.Status.values else ""
-    )
+    status = status if status in Block.Status.values else ""
+    pass_number = _pass_chosen(request)
+    blocks = selectors.blocks_of(request.user, status=status, pass_number=pass_number)
     page = Paginator(blocks, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
+    revisit = selectors.revisit_counts(list(page))
     return render(
         request,
         "blocks/history.html",
         {
             "page": page,
-            "summaries": [(b, selectors.block_summary(b, now)) for b in page],
+            "rows": [(b, selectors.block_summary(b, now), revisit.get(b.pk, {})) for b in page],
             "status": status,
             "statuses": Block.Status.choices,
+            "pass_number": pass_number,
+            "query": urlencode({k: v for k, v in (("status", status), ("pass", pass_number)) if v}),
+            "passes": range(1, request.user.current_pass + 1),
             "current_pass": request.user.current_pass,
         },
     )
+
+
+def _pass_chosen(request) -> int | None:
+    value = request.GET.get("pass", "")
+    return int(value) if value.isdigit() and 1 <= int(value) <= request.user.current_pass else None
 
 
 @login_required

@@ -283,3 +283,32 @@ def test_blocks_api_list_and_delete(api_as, student, secret_bank):
     assert deleted.status_code == 204
     assert [b["public_id"] for b in listed.json()["results"]] != [first]
     assert listed.json()["count"] == 1
+
+
+def test_blocks_api_list_filters_by_status_and_pass_and_refuses_bad_filters(
+    api_as, student, secret_bank
+):
+    client = api_as(student)
+    ended = _create(client, count=2).json()["public_id"]
+    client.post(reverse("block_end", args=[ended]))
+    open_ = _create(client, count=2).json()["public_id"]
+
+    only_open = client.get(reverse("blocks"), {"status": "open"})
+    pass_1 = client.get(reverse("blocks"), {"pass_number": 1})
+    pass_2 = client.get(reverse("blocks"), {"pass_number": 2})
+    bad = client.get(reverse("blocks"), {"status": "finished", "pass_number": 0})
+
+    assert [b["public_id"] for b in only_open.json()["results"]] == [open_]
+    assert [b["public_id"] for b in pass_1.json()["results"]] == [open_, ended]
+    assert pass_2.json()["results"] == []
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Some of the input is not valid.",
+            "fields": {
+                "status": ['"finished" is not a valid choice.'],
+                "pass_number": ["Ensure this value is greater than or equal to 1."],
+            },
+        }
+    }

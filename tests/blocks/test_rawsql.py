@@ -43,7 +43,8 @@ def test_reader_gives_the_instance_a_queryset_gives(student, bank):
     read = [items.instance(row) for row in rows]
     assert [_columns(item) for item in read] == [_columns(item) for item in block.items.all()]
     assert _columns(blocks.instance(rows[0], items.width)) == _columns(Block.objects.get())
-    assert read[0].struck == ["A", "C"] and read[0].submitted
+    assert read[0].struck == ["A", "C"]
+    assert read[0].submitted
 
 
 def test_new_items_take_the_database_defaults_the_orm_would_set(student, bank):

@@ -5,6 +5,7 @@ from apps.blocks import services
 from apps.blocks.models import Block
 from apps.blocks.services import BlockSpec
 from apps.questions.rendering import render_item
+from tests.blocks.conftest import CLIENT_NOW, change
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -90,21 +91,125 @@ def test_review_page_only_after_the_end_in_exam_feedback(client, student, bank):
     assert b"Correct answer" in review.content
 
 
-def test_history_page_filters_and_offers_blocks_from_incorrect(client, student, bank):
+def test_history_page_filters_by_status_and_pass(client, student, bank):
     ended = _block(student)
     services.block_end(user=student, public_id=ended.public_id)
-    _block(student)
+    services.pass_start(user=student)
+    second_pass = _block(student)
     client.force_login(student)
 
     everything = client.get(reverse("blocks:history"))
     only_ended = client.get(reverse("blocks:history"), {"status": "ended"})
+    only_pass_2 = client.get(reverse("blocks:history"), {"pass": "2"})
+    nothing = client.get(reverse("blocks:history"), {"status": "ended", "pass": "2"})
+
+    assert [b.public_id for b, _, _ in everything.context["rows"]] == [
+        second_pass.public_id,
+        ended.public_id,
+    ]
+    assert [b.public_id for b, _, _ in only_ended.context["rows"]] == [ended.public_id]
+    assert [b.public_id for b, _, _ in only_pass_2.context["rows"]] == [second_pass.public_id]
+    assert nothing.context["rows"] == []
+    assert b"No blocks match this filter." in nothing.content
+
+
+def _ended_with_one_incorrect_and_one_marked(student):
+    block = _block(student, feedback="tutor", clock="untimed")
+    services.changes_apply(
+        user=student,
+        public_id=block.public_id,
+        changes=[change(1, "answer", "B"), change(2, "answer", "A"), change(3, "marked", True)],
+        client_now=CLIENT_NOW,
+    )
+    return services.block_end(user=student, public_id=block.public_id)
+
+
+def test_history_offers_new_blocks_of_a_blocks_incorrect_and_marked_items(client, student, bank):
+    block = _ended_with_one_incorrect_and_one_marked(student)
+    client.force_login(student)
+
+    history = client.get(reverse("blocks:history"))
+
+    (_, _, revisit) = history.context["rows"][0]
+    assert revisit == {"incorrect": 1, "marked": 1}
+    assert b"New block of its 1 incorrect" in history.content
+    assert f"?from={block.public_id}&amp;pick=marked".encode() in history.content
+
+
+def test_new_block_of_a_blocks_incorrect_items_is_a_custom_block(client, student, bank):
+    source = _ended_with_one_incorrect_and_one_marked(student)
+    wrong = source.items.get(position=1).question.public_id
+    client.force_login(student)
+
     prefilled = client.get(
-        reverse("blocks:new"), {"from": str(ended.public_id), "pick": "incorrect"}
+        reverse("blocks:new"), {"from": str(source.public_id), "pick": "incorrect"}
+    )
+    created = client.post(
+        reverse("blocks:new"),
+        {"clock": "untimed", "feedback": "tutor", "count": 40, "question_ids": wrong},
     )
 
-    assert len(everything.context["summaries"]) == 2
-    assert [b.public_id for b, _ in only_ended.context["summaries"]] == [ended.public_id]
-    assert prefilled.context["form"].initial["pools"] == ["incorrect"]
+    block = Block.objects.exclude(pk=source.pk).get()
+    assert prefilled.context["form"].initial == {
+        "question_ids": wrong,
+        "clock": "untimed",
+        "feedback": "tutor",
+    }
+    assert created.url == reverse("blocks:take", args=[block.public_id, 1])
+    assert [item.question.public_id for item in block.items.all()] == [wrong]
+    assert block.spec["question_ids"] == [wrong]
+
+
+def test_new_block_of_a_block_without_incorrect_items_says_so(client, student, bank):
+    source = _block(student)
+    services.block_end(user=student, public_id=source.public_id)
+    client.force_login(student)
+
+    page = client.get(reverse("blocks:new"), {"from": str(source.public_id), "pick": "incorrect"})
+
+    assert page.context["form"].initial == {}
+    assert [str(m) for m in page.context["messages"]] == [
+        "That block has no incorrect questions to practise again."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        ("VQ-000001, chest pain", "Not a question id: CHEST, PAIN. Ids look like VQ-000123."),
+        (
+            " ".join(f"VQ-{n:06d}" for n in range(1, 42)),
+            "A block holds at most 40 questions; this list has 41.",
+        ),
+        ("VQ-999999", "VQ-999999: no published question with this id."),
+    ],
+)
+def test_new_block_page_refuses_a_bad_custom_list_and_creates_nothing(
+    client, student, bank, ids, message
+):
+    client.force_login(student)
+
+    response = client.post(
+        reverse("blocks:new"),
+        {"clock": "timed", "feedback": "exam", "count": 40, "question_ids": ids},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"question_ids": [message]}
+    assert Block.objects.count() == 0
+
+
+def test_new_block_page_needs_a_pool_or_a_list(client, student, bank):
+    client.force_login(student)
+
+    response = client.post(
+        reverse("blocks:new"), {"clock": "timed", "feedback": "exam", "count": 4}
+    )
+
+    assert response.context["form"].errors == {
+        "pools": ["Choose at least one pool, or list question ids below."]
+    }
+    assert Block.objects.count() == 0
 
 
 def test_delete_and_new_pass_from_history(client, student, bank):
@@ -117,7 +222,7 @@ def test_delete_and_new_pass_from_history(client, student, bank):
     student.refresh_from_db()
     assert Block.objects.get().deleted_at is not None
     assert student.current_pass == 2
-    assert client.get(reverse("blocks:history")).context["summaries"] == []
+    assert client.get(reverse("blocks:history")).context["rows"] == []
 
 
 def test_other_students_block_pages_are_404(client, student, other_student, bank):
