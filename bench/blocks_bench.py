@@ -79,7 +79,6 @@ def _create_figure(profile: Profile, *, runs: int, show_profile: bool) -> Figure
     from django.db import connection
 
     from apps.accounts.models import User
-    from apps.blocks import selectors
     from apps.blocks.services import BlockSpec, block_create
 
     user = User.objects.get(username=heavy_usernames(profile)[0])
@@ -136,7 +135,7 @@ def _create_figure(profile: Profile, *, runs: int, show_profile: bool) -> Figure
     if show_profile:
         _show_profile(service, connection.vendor)
         if connection.vendor == "postgresql":
-            print(selectors.candidates(user=user, filters=_filters(spec)).explain(analyze=True))
+            _explain_slowest(service)
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN ANALYZE {RAW_PICK}", [*where, count])
                 print("\n".join(row[0] for row in cursor.fetchall()))
@@ -170,10 +169,26 @@ def _query_times(function) -> list[float]:
     return times
 
 
-def _filters(spec):
-    from apps.blocks import selectors
+def _explain_slowest(function) -> None:
+    """EXPLAIN ANALYZE the slowest SELECT that one rolled-back call sends."""
+    from django.db import connection
 
-    return selectors.Filters(spec.pools, spec.exams, spec.disciplines, spec.systems)
+    timed_selects = []
+
+    def capture(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if sql.lstrip().upper().startswith("SELECT"):
+                timed_selects.append((time.perf_counter() - began, sql, params))
+
+    with connection.execute_wrapper(capture):
+        _rolled_back(function)
+    _, sql, params = max(timed_selects, key=lambda entry: entry[0])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
+        print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 def _ms(times: list[float]) -> dict:

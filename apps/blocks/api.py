@@ -5,7 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.blocks import selectors, services
+from apps.blocks import pools, selectors, services
 from apps.blocks.changes import IncomingChange
 from apps.blocks.serializers import (
     BlockCreateInputSerializer,
@@ -78,7 +78,7 @@ class ChoiceCountsApi(APIView):
             }
         )
         data.is_valid(raise_exception=True)
-        filters = selectors.Filters(**{k: tuple(v) for k, v in data.validated_data.items()})
+        filters = pools.Filters(**{k: tuple(v) for k, v in data.validated_data.items()})
         return Response(selectors.choice_counts(user=request.user, filters=filters))
 
 

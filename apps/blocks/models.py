@@ -108,8 +108,16 @@ class BlockItem(models.Model):
         db_index=False,
     )
     pass_number = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="block_items")
-    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    # No index by question or by version alone either: nothing reads items that way (peer
+    # statistics read first attempts through blockitem_first_idx), and each would be one more
+    # random page written for every item of every new block. Deleting a question, an admin's
+    # rare act, scans for its items instead.
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="block_items", db_index=False
+    )
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # The pinned version's correct letter: kept here for scoring, never sent before review.
     key_letter = models.CharField(max_length=1)
     option_count = models.PositiveSmallIntegerField()
@@ -203,7 +211,11 @@ class QuestionState(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     pass_number = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="states")
+    # Reached through questionstate_unique; no index of its own, for the reason BlockItem's
+    # question has none.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="states", db_index=False
+    )
     last_item = models.ForeignKey(BlockItem, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices)
     marked = models.BooleanField(default=False)

@@ -4,32 +4,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    Prefetch,
-    Q,
-    QuerySet,
-    Window,
-    prefetch_related_objects,
-)
-from django.db.models.functions import Random, RowNumber
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from apps.accounts.models import User
-from apps.blocks import clock
-from apps.blocks.models import Block, BlockItem, Change, QuestionState
+from apps.blocks import clock, pools
+from apps.blocks.models import Block, BlockItem, Change
+from apps.blocks.pools import Filters
+from apps.blocks.selection import Candidate
 from apps.core import rawsql
 from apps.core.errors import InvalidInput, NotFound
 from apps.questions.models import Option, Question, QuestionVersion
 from apps.questions.rendering import item_context
-
-POOLS = ("unused", "incorrect", "marked", "omitted", "correct", "all")
-_STATUS_POOLS = {
-    "incorrect": QuestionState.Status.INCORRECT,
-    "omitted": QuestionState.Status.OMITTED,
-    "correct": QuestionState.Status.CORRECT,
-}
 
 
 def block_for_user(*, user: User, public_id, lock: bool = False) -> Block:
@@ -42,107 +27,100 @@ def block_for_user(*, user: User, public_id, lock: bool = False) -> Block:
 
 
 @dataclass(frozen=True)
-class Filters:
-    pools: tuple[str, ...] = ("unused",)
-    exams: tuple[str, ...] = ()
-    disciplines: tuple[str, ...] = ()
-    systems: tuple[str, ...] = ()
-
-
-def _published_with_state(user: User) -> QuerySet[Question]:
-    """Published questions, each joined (left outer) to the student's state of it in the
-    current pass, as `state`: one join the database can plan as a whole."""
-    return Question.objects.filter(
-        status=Question.Status.PUBLISHED, published_version__isnull=False
-    ).annotate(
-        state=FilteredRelation(
-            "states",
-            condition=Q(states__user=user, states__pass_number=user.current_pass),
-        )
-    )
-
-
-def _pool_condition(pools: tuple[str, ...]) -> Q:
-    """The pools, on a queryset from _published_with_state."""
-    if "all" in pools:
-        return Q()
-    conditions = []
-    if "unused" in pools:
-        conditions.append(Q(state__isnull=True))
-    statuses = [_STATUS_POOLS[pool] for pool in pools if pool in _STATUS_POOLS]
-    if statuses:
-        conditions.append(Q(state__status__in=statuses))
-    if "marked" in pools:
-        conditions.append(Q(state__marked=True) & ~Q(state__status=QuestionState.Status.PENDING))
-    condition = conditions[0]
-    for other in conditions[1:]:
-        condition |= other
-    return condition
-
-
-def _taxonomy_condition(filters: Filters, *, skip: str = "") -> Q:
-    condition = Q()
-    for name, codes in (
-        ("exam", filters.exams),
-        ("discipline", filters.disciplines),
-        ("system", filters.systems),
-    ):
-        if codes and name != skip:
-            condition &= Q(**{f"{name}__code__in": codes})
-    return condition
-
-
-def candidates(*, user: User, filters: Filters) -> QuerySet[Question]:
-    """Published questions in the chosen pools and cells."""
-    return _published_with_state(user).filter(
-        _pool_condition(filters.pools), _taxonomy_condition(filters)
-    )
-
-
-def candidate_sample(*, user: User, filters: Filters, count: int) -> tuple[int, list[tuple]]:
-    """How many questions match, and a random sample from each discipline × system cell big
-    enough for that cell's share of `count` (with a little to spare for enemies), in one
-    query: the database shuffles, not Python.
-
-    Rows are (question id, discipline id, system id, questions in the cell).
-    """
-    cell = [F("discipline_id"), F("system_id")]
-    sample = (
-        candidates(user=user, filters=filters)
-        .annotate(
-            cell_size=Window(Count("pk"), partition_by=cell),
-            matching=Window(Count("pk")),
-            draw=Window(RowNumber(), partition_by=cell, order_by=Random().asc()),
-        )
-        .filter(draw__lte=count * F("cell_size") / F("matching") + SPARE_PER_CELL)
-        .values_list("pk", "discipline_id", "system_id", "cell_size", "matching")
-    )
-    rows = list(sample)
-    total = rows[0][4] if rows else 0
-    return total, [row[:4] for row in rows]
+class Sample:
+    available: int  # how many questions match
+    candidates: list[Candidate]
+    enemies_possible: bool  # whether any candidate has an enemy anywhere in the bank
 
 
 # Beyond each cell's share: room for enemies to be passed over, and for the share of a
 # cell too small for its own to go elsewhere.
 SPARE_PER_CELL = 3
+_ENEMIES = Question.enemies.through._meta.db_table
+
+
+def _rows(sql: str, parameters: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+
+
+def candidate_sample(*, user: User, filters: Filters, count: int) -> Sample:
+    """How many questions match, and a random sample from each discipline × system cell big
+    enough for that cell's share of `count` (with a little to spare for enemies), in one
+    statement: the database shuffles, not Python.
+    """
+    matching = pools.matching(user, filters)
+    cell = "PARTITION BY c.discipline_id, c.system_id"
+    rows = _rows(
+        "SELECT d.id, d.discipline_id, d.system_id, d.matching,"  # noqa: S608  model names
+        f" EXISTS(SELECT 1 FROM {_ENEMIES} e WHERE e.from_question_id = d.id) FROM ("
+        "  SELECT c.id, c.discipline_id, c.system_id,"
+        f"  COUNT(*) OVER ({cell}) AS cell_size, COUNT(*) OVER () AS matching,"
+        f"  ROW_NUMBER() OVER ({cell} ORDER BY RANDOM()) AS draw"
+        f"  FROM (SELECT q.id, q.discipline_id, q.system_id {matching.text}) c"
+        ") d WHERE d.draw <= %s * d.cell_size / d.matching + %s",
+        [*matching.parameters, count, SPARE_PER_CELL],
+    )
+    return Sample(
+        available=rows[0][3] if rows else 0,
+        candidates=[Candidate(pk, (discipline, system)) for pk, discipline, system, *_ in rows],
+        enemies_possible=any(row[4] for row in rows),
+    )
+
+
+def candidates(*, user: User, filters: Filters) -> tuple[list[Candidate], dict[int, set[int]]]:
+    """Every question that matches, and the enemy pairs among them: two statements."""
+    matching = pools.matching(user, filters)
+    rows = _rows(f"SELECT q.id, q.discipline_id, q.system_id {matching.text}", matching.parameters)
+    pairs = _rows(
+        f"SELECT e.from_question_id, e.to_question_id FROM {_ENEMIES} e"  # noqa: S608
+        f" WHERE e.from_question_id IN (SELECT q.id {matching.text})"
+        f" AND e.to_question_id IN (SELECT q.id {matching.text})",
+        matching.parameters * 2,
+    )
+    return [Candidate(pk, (discipline, system)) for pk, discipline, system in rows], _enemies(pairs)
+
+
+def enemies_among(question_ids: list[int]) -> dict[int, set[int]]:
+    """The enemy pairs among these questions, both ways round: one statement."""
+    marks = rawsql.placeholders(len(question_ids))
+    return _enemies(
+        _rows(
+            f"SELECT e.from_question_id, e.to_question_id FROM {_ENEMIES} e"  # noqa: S608
+            f" WHERE e.from_question_id IN ({marks}) AND e.to_question_id IN ({marks})",
+            question_ids * 2,
+        )
+    )
+
+
+def _enemies(pairs: list[tuple]) -> dict[int, set[int]]:
+    enemies: dict[int, set[int]] = {}
+    for left, right in pairs:
+        enemies.setdefault(left, set()).add(right)
+    return enemies
 
 
 def choice_counts(*, user: User, filters: Filters) -> dict[str, dict[str, int]]:
-    """How many questions each choice would give, the other current choices held: 4 queries."""
-    published = _published_with_state(user)
-    pool_counts = published.filter(_taxonomy_condition(filters)).aggregate(
-        **{pool: Count("pk", filter=_pool_condition((pool,))) for pool in POOLS}
+    """How many questions each choice would give, the other current choices held: 4 queries,
+    one for the pools (in the chosen cells), one for each axis (in the chosen pools)."""
+    everywhere = pools.matching(user, filters, pools=False)
+    conditions = [pools.pool_condition((pool,)) for pool in pools.POOLS]
+    columns = ", ".join(f"COUNT(CASE WHEN {c.text} THEN 1 END)" for c in conditions)
+    (row,) = _rows(
+        f"SELECT {columns} {everywhere.text}",
+        [*(p for c in conditions for p in c.parameters), *everywhere.parameters],
     )
-    counts = {"pools": pool_counts}
-    for name in ("exam", "discipline", "system"):
-        rows = (
-            published.filter(
-                _pool_condition(filters.pools), _taxonomy_condition(filters, skip=name)
-            )
-            .values(f"{name}__code")
-            .annotate(n=Count("pk"))
+    counts = {"pools": dict(zip(pools.POOLS, row, strict=True))}
+    for axis, model in pools.AXES.items():
+        matching = pools.matching(user, filters, skip=axis)
+        rows = _rows(
+            f"SELECT t.code, COUNT(*) FROM {model._meta.db_table} t JOIN"  # noqa: S608
+            f" (SELECT q.{axis}_id AS axis_id {matching.text}) m ON m.axis_id = t.id"
+            " GROUP BY t.code",
+            matching.parameters,
         )
-        counts[f"{name}s"] = {row[f"{name}__code"]: row["n"] for row in rows}
+        counts[f"{axis}s"] = dict(rows)
     return counts
 
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.blocks.changes import FIELDS
 from apps.blocks.models import MAX_ITEMS, Block
-from apps.blocks.selectors import POOLS
+from apps.blocks.pools import POOLS
 
 
 class BlockCreateInputSerializer(serializers.Serializer):

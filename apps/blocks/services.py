@@ -5,18 +5,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.blocks import clock, selectors
+from apps.blocks import clock, pools, selectors
 from apps.blocks.changes import IncomingChange, apply, order_key, value_problem
 from apps.blocks.models import MAX_ITEMS, SECONDS_PER_ITEM, Block, BlockItem, Change, QuestionState
 from apps.blocks.selection import Candidate, choose
 from apps.core import rawsql
 from apps.core.errors import Conflict, InvalidInput
-from apps.questions.models import Question
+from apps.questions.models import Option, Question
 from apps.questions.selectors import parse_public_id
 
 # A client's clock may be off; its offset is trusted only this far.
@@ -75,9 +75,9 @@ def _check_spec(spec: BlockSpec) -> None:
         problems["count"] = [f"Choose 1 to {MAX_ITEMS} items."]
     if len(spec.question_ids) > MAX_ITEMS:
         problems["question_ids"] = [f"A block holds at most {MAX_ITEMS} questions."]
-    unknown = sorted(set(spec.pools) - set(selectors.POOLS))
+    unknown = sorted(set(spec.pools) - set(pools.POOLS))
     if unknown or not (spec.pools or spec.question_ids):
-        problems["pools"] = [f"Choose pools from {', '.join(selectors.POOLS)}."]
+        problems["pools"] = [f"Choose pools from {', '.join(pools.POOLS)}."]
     if problems:
         raise InvalidInput("The block cannot be made this way.", fields=problems)
 
@@ -113,8 +113,9 @@ def _custom_questions(spec: BlockSpec) -> list[int]:
 
 
 def _selected_questions(user: User, spec: BlockSpec) -> list[int]:
-    filters = selectors.Filters(spec.pools, spec.exams, spec.disciplines, spec.systems)
-    available, sample = selectors.candidate_sample(user=user, filters=filters, count=spec.count)
+    filters = pools.Filters(spec.pools, spec.exams, spec.disciplines, spec.systems)
+    sample = selectors.candidate_sample(user=user, filters=filters, count=spec.count)
+    available = sample.available
     if available < spec.count:
         raise InvalidInput(
             f"Only {available} question(s) match these choices.",
@@ -122,12 +123,14 @@ def _selected_questions(user: User, spec: BlockSpec) -> list[int]:
                 "count": [f"Only {available} question(s) match; ask for {available} or fewer."]
             },
         )
-    chosen = _choose(sample, spec.count, [row[0] for row in sample])
-    if len(chosen) < spec.count:
-        # The sample ran short (enemies, or a cell's share moved elsewhere): choose from all.
-        everything = selectors.candidates(user=user, filters=filters)
-        rows = everything.values_list("pk", "discipline_id", "system_id", "pk")
-        chosen = _choose(list(rows), spec.count, everything.values("pk"))
+    ids = [candidate.question_id for candidate in sample.candidates]
+    enemies = selectors.enemies_among(ids) if sample.enemies_possible else {}
+    chosen = _choose(sample.candidates, spec.count, enemies)
+    if len(chosen) == spec.count:
+        return chosen
+    # The sample ran short (enemies, or a cell's share moved elsewhere): choose from all.
+    every, enemies = selectors.candidates(user=user, filters=filters)
+    chosen = _choose(every, spec.count, enemies)
     if len(chosen) < spec.count:
         raise InvalidInput(
             fields={
@@ -140,142 +143,84 @@ def _selected_questions(user: User, spec: BlockSpec) -> list[int]:
     return chosen
 
 
-def _choose(rows: list[tuple], count: int, ids) -> list[int]:
-    """Proportionally across cells, no enemies together, from (id, discipline, system, …);
-    `ids` names the same questions (a list, or a query for many)."""
-    enemies: dict[int, set[int]] = {}
-    for left, right in Question.enemies.through.objects.filter(
-        from_question_id__in=ids, to_question_id__in=ids
-    ).values_list("from_question_id", "to_question_id"):
-        enemies.setdefault(left, set()).add(right)
+def _choose(candidates: list[Candidate], count: int, enemies: dict[int, set[int]]) -> list[int]:
     return choose(
-        (Candidate(pk, (discipline, system)) for pk, discipline, system, _ in rows),
+        candidates,
         count,
         enemies,
         random.Random(),  # noqa: S311  not security: which questions a student practises
     )
 
 
-@dataclass(frozen=True)
-class Pinned:
-    """A question's published version as a block pins it."""
-
-    question_id: int
-    version_id: int
-    key_letter: str
-    option_count: int
-
-
-def _pinned(question_ids: list[int]) -> list[Pinned]:
-    """Each question's published version with its key and number of options, in the order
-    given: one query."""
-    options = "published_version__options"
-    rows = (
-        Question.objects.filter(pk__in=question_ids)
-        .values("pk", "published_version_id")
-        .annotate(
-            key=Max(f"{options}__letter", filter=Q(**{f"{options}__is_correct": True})),
-            option_count=Count(options),
-        )
-        .values_list("pk", "published_version_id", "key", "option_count")
-    )
-    found = {row[0]: Pinned(*row) for row in rows}
-    return [found[pk] for pk in question_ids]
-
-
-# A question's state is one row per student and pass: a new item takes it over.
-_STATE_UPSERT = {
-    "update_conflicts": True,
-    "unique_fields": ["user", "pass_number", "question"],
-    "update_fields": ["last_item", "status", "marked"],
-}
-
-# The columns a new item sets; the database supplies the rest (see BlockItem's db_default).
-_NEW_ITEM_COLUMNS = (
-    "block",
-    "position",
-    "user",
-    "pass_number",
-    "question",
-    "version",
-    "key_letter",
-    "option_count",
-    "first_attempt",
-)
-
-
 @transaction.atomic
 def block_create(*, user: User, spec: BlockSpec) -> Block:
     _check_spec(spec)
     question_ids = _custom_questions(spec) if spec.question_ids else _selected_questions(user, spec)
-    pinned = _pinned(question_ids)
-    seen = _seen_before(user, question_ids)
     now = timezone.now()
-    seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(pinned))
+    seconds = int(SECONDS_PER_ITEM * Decimal(user.pace_multiplier) * len(question_ids))
     block = Block(
         user=user,
         pass_number=user.current_pass,
         clock=spec.clock,
         feedback=spec.feedback,
         clock_runs_when_suspended=spec.clock_runs_when_suspended,
-        item_count=len(pinned),
+        item_count=len(question_ids),
         time_limit_seconds=seconds if spec.clock == Block.Clock.TIMED else None,
         spec=spec.as_json(),
         last_contact_at=now,
     )
     clock.start(block, now)
     block.save()
-    new_items = rawsql.insert(
-        BlockItem,
-        _NEW_ITEM_COLUMNS,
-        [
-            (
-                block.pk,
-                position,
-                user.pk,
-                user.current_pass,
-                question.question_id,
-                question.version_id,
-                question.key_letter,
-                question.option_count,
-                question.question_id not in seen,
-            )
-            for position, question in enumerate(pinned, start=1)
-        ],
-        returning=("id", "question"),
-    )
-    QuestionState.objects.bulk_create(
-        [
-            QuestionState(
-                user=user,
-                pass_number=user.current_pass,
-                question_id=question_id,
-                last_item_id=item_id,
-                status=QuestionState.Status.PENDING,
-            )
-            for item_id, question_id in new_items
-        ],
-        **_STATE_UPSERT,
-    )
+    _items_insert(block, user, question_ids)
+    _states_take_over(block)
     return block
 
 
-def _seen_before(user: User, question_ids: list[int]) -> set[int]:
-    """The questions this student met before, in any pass or in a deleted block (whose items
-    no longer name the student): two indexed lookups, not a scan of every student's items."""
-    own = BlockItem.objects.filter(
-        user=user,
-        pass_number__in=range(1, user.current_pass + 1),  # so the pool index seeks each pass
-        question_id__in=question_ids,
+def _items_insert(block: Block, user: User, question_ids: list[int]) -> None:
+    """The block's items, in order, each pinning its question's published version with the
+    key and the number of options, and a first attempt unless the student met the question
+    before (in any pass, or in a deleted block): one statement. The database supplies the
+    item state's defaults (see BlockItem's db_default)."""
+    table = {
+        "item": BlockItem._meta.db_table,
+        "question": Question._meta.db_table,
+        "option": Option._meta.db_table,
+        "block": Block._meta.db_table,
+    }
+    passes = list(range(1, user.current_pass + 1))  # so the pool index seeks each pass
+    sql = (
+        f"INSERT INTO {table['item']} (block_id, position, user_id, pass_number, question_id,"  # noqa: S608  model names
+        " version_id, key_letter, option_count, first_attempt)"
+        " SELECT %s, p.column1, %s, %s, q.id, q.published_version_id,"
+        f"  (SELECT MAX(o.letter) FROM {table['option']} o"
+        "   WHERE o.version_id = q.published_version_id AND o.is_correct),"
+        f"  (SELECT COUNT(*) FROM {table['option']} o WHERE o.version_id = q.published_version_id),"
+        f"  NOT (EXISTS(SELECT 1 FROM {table['item']} i WHERE i.user_id = %s"
+        f"   AND i.pass_number IN ({rawsql.placeholders(len(passes))}) AND i.question_id = q.id)"
+        f"  OR EXISTS(SELECT 1 FROM {table['item']} i JOIN {table['block']} b ON b.id = i.block_id"
+        "   WHERE b.user_id = %s AND b.deleted_at IS NOT NULL AND i.question_id = q.id))"
+        f" FROM (VALUES {', '.join(['(%s, %s)'] * len(question_ids))}) p"
+        f" JOIN {table['question']} q ON q.id = p.column2"
     )
-    deleted = BlockItem.objects.filter(
-        block__user=user, block__deleted_at__isnull=False, question_id__in=question_ids
+    parameters = [block.pk, user.pk, user.current_pass, user.pk, *passes, user.pk]
+    for position, question_id in enumerate(question_ids, start=1):
+        parameters += [position, question_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+
+
+def _states_take_over(block: Block) -> None:
+    """The new block's questions are pending in the student's pass, each state naming its new
+    item: one statement, whether the state is new or was another block's."""
+    states, items = QuestionState._meta.db_table, BlockItem._meta.db_table
+    sql = (
+        f"INSERT INTO {states} (user_id, pass_number, question_id, last_item_id, status, marked)"  # noqa: S608
+        f" SELECT user_id, pass_number, question_id, id, %s, %s FROM {items} WHERE block_id = %s"
+        " ON CONFLICT (user_id, pass_number, question_id) DO UPDATE SET"
+        " last_item_id = excluded.last_item_id, status = excluded.status, marked = excluded.marked"
     )
-    return set(
-        own.order_by()
-        .values_list("question_id", flat=True)
-        .union(deleted.order_by().values_list("question_id", flat=True))
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [QuestionState.Status.PENDING, False, block.pk])
 
 
 # --- Keeping time ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.blocks import selectors, services
+from apps.blocks import pools, selectors, services
 from apps.blocks.changes import IncomingChange
 from apps.blocks.forms import BlockCreateForm
 from apps.blocks.models import Block
@@ -30,7 +30,7 @@ def block_new(request):
             form_add_error(form, exc)
         else:
             return redirect("blocks:take", public_id=block.public_id, position=1)
-    filters = selectors.Filters(
+    filters = pools.Filters(
         pools=tuple(form["pools"].value() or ("unused",)),
         exams=tuple(form["exams"].value() or ()),
         disciplines=tuple(form["disciplines"].value() or ()),

@@ -66,31 +66,6 @@ def update(instance: Model, names: Sequence[str]) -> None:
         )
 
 
-def insert(
-    model: type[Model], names: Sequence[str], rows: list[Sequence[Any]], returning: Sequence[str]
-) -> list[tuple]:
-    """INSERT the rows (values for the fields `names`, in order) in one statement; the
-    `returning` columns of each new row, in no promised order. Columns not named take the
-    database's defaults."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in names]
-    row = f"({placeholders(len(fields))})"
-    returning = ", ".join(quote(meta.get_field(name).column) for name in returning)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  model names
-        f"VALUES {', '.join([row] * len(rows))} RETURNING {returning}"
-    )
-    values = [
-        field.get_db_prep_save(value, connection)
-        for values in rows
-        for field, value in zip(fields, values, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.fetchall()
-
-
 def parameter(model: type[Model], name: str, value: Any) -> Any:
     """A value as the database stores the field `name` (a UUID is text on SQLite)."""
     return model._meta.get_field(name).get_db_prep_value(value, connection)
