@@ -252,6 +252,67 @@ def test_blocks_api_detail_costs_a_fixed_number_of_queries(
     assert len(response.json()["items"]) == count
 
 
+@pytest.mark.parametrize("count", [1, 5])
+def test_blocks_api_create_costs_a_fixed_number_of_statements(
+    api_as, student, secret_bank, assert_statements, count
+):
+    client = api_as(student)
+
+    # session, user, the sample of candidates, block, its items, their states; then the
+    # whole block: items with questions, versions and statistics, and their options
+    with assert_statements(8):
+        response = _create(client, count=count)
+
+    assert len(response.json()["items"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_blocks_api_end_costs_a_fixed_number_of_statements(
+    api_as, student, secret_bank, assert_statements, count
+):
+    client = api_as(student)
+    block_id = _create(client, count=count).json()["public_id"]
+
+    # session, user, block (locked), its items, block scored, items' results, the states
+    # they last set, those states; then the whole block: items with their versions, options
+    with assert_statements(10):
+        response = client.post(reverse("block_end", args=[block_id]))
+
+    assert response.json()["score"]["omitted"] == count
+
+
+@pytest.mark.parametrize("action", ["block_suspend", "block_resume"])
+def test_blocks_api_suspend_and_resume_cost_a_fixed_number_of_statements(
+    api_as, student, secret_bank, assert_statements, action
+):
+    client = api_as(student)
+    block_id = _create(client, count=5).json()["public_id"]
+    if action == "block_resume":
+        client.post(reverse("block_suspend", args=[block_id]))
+
+    # session, user, block (locked), block saved; then the whole block: items with their
+    # versions, options
+    with assert_statements(6):
+        response = client.post(reverse(action, args=[block_id]))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("blocks", [1, 3])
+def test_blocks_api_list_costs_a_fixed_number_of_statements(
+    api_as, student, secret_bank, assert_statements, blocks
+):
+    client = api_as(student)
+    for _ in range(blocks):
+        _create(client, count=1)
+
+    # session, user, count for the pages, the page of blocks
+    with assert_statements(4):
+        response = client.get(reverse("blocks"))
+
+    assert response.json()["count"] == blocks
+
+
 def test_blocks_api_counts_per_choice(
     api_as, student, secret_bank, editor, django_assert_num_queries
 ):
