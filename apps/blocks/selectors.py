@@ -196,6 +196,9 @@ def reviewable(block: Block, item: BlockItem) -> bool:
     return block.status == Block.Status.ENDED or item.submitted
 
 
+OPTION_LETTERS = "ABCDEFGHIJ"
+
+
 def peer_answers(item: BlockItem) -> dict:
     """Share of students choosing each option, when enough have answered to show it."""
     minimum = settings.VIGNETTE_PEER_MIN_RESPONSES
@@ -215,11 +218,12 @@ def peer_answers(item: BlockItem) -> dict:
             "median_seconds": None,
         }
     counts = statistics.option_counts
+    letters = OPTION_LETTERS[: item.option_count]
     return {
         "shown": True,
         "reason": "",
         "responses": responses,
-        "options": {letter: round(100 * counts.get(letter, 0) / responses) for letter in counts},
+        "options": {letter: round(100 * counts.get(letter, 0) / responses) for letter in letters},
         "median_seconds": statistics.median_seconds,
     }
 
