@@ -103,7 +103,8 @@ def _enemies(pairs: list[tuple]) -> dict[int, set[int]]:
 
 def choice_counts(*, user: User, filters: Filters) -> dict[str, dict[str, int]]:
     """How many questions each choice would give, the other current choices held: 4 queries,
-    one for the pools (in the chosen cells), one for each axis (in the chosen pools)."""
+    one for the pools (in the chosen cells), one for each axis (in the chosen pools), each
+    naming every choice, those that would give none included."""
     everywhere = pools.matching(user, filters, pools=False)
     conditions = [pools.pool_condition((pool,)) for pool in pools.POOLS]
     columns = ", ".join(f"COUNT(CASE WHEN {c.text} THEN 1 END)" for c in conditions)
@@ -115,7 +116,7 @@ def choice_counts(*, user: User, filters: Filters) -> dict[str, dict[str, int]]:
     for axis, model in pools.AXES.items():
         matching = pools.matching(user, filters, skip=axis)
         rows = _rows(
-            f"SELECT t.code, COUNT(*) FROM {model._meta.db_table} t JOIN"  # noqa: S608
+            f"SELECT t.code, COUNT(m.axis_id) FROM {model._meta.db_table} t LEFT JOIN"  # noqa: S608
             f" (SELECT q.{axis}_id AS axis_id {matching.text}) m ON m.axis_id = t.id"
             " GROUP BY t.code",
             matching.parameters,

@@ -192,7 +192,12 @@ def results(request, public_id):
     return render(
         request,
         "blocks/results.html",
-        {"the_block": block, "summary": selectors.block_summary(block, now), "items": items},
+        {
+            "the_block": block,
+            "summary": selectors.block_summary(block, now),
+            "items": items,
+            "marked_count": sum(1 for item in items if item.marked),
+        },
     )
 
 

@@ -38,4 +38,10 @@ def change(position, field, value, *, at="2026-11-25T10:00:00", change_id=None):
     )
 
 
+def none_but(model, **counts) -> dict[str, int]:
+    """Choice counts for every code of a taxonomy model: these, and 0 for the rest."""
+    every = dict.fromkeys(model.objects.values_list("code", flat=True), 0)
+    return every | {code.replace("_", "-"): n for code, n in counts.items()}
+
+
 CLIENT_NOW = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from apps.blocks.models import Block, BlockItem, Change
 from apps.questions.formats.base import OptionDraft
-from tests.blocks.conftest import publish
+from apps.questions.models import Discipline, Exam, System
+from tests.blocks.conftest import none_but, publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -327,9 +328,9 @@ def test_blocks_api_counts_per_choice(
 
     assert response.json() == {
         "pools": {"unused": 1, "incorrect": 0, "marked": 0, "omitted": 0, "correct": 0, "all": 1},
-        "exams": {"step1": 1},
-        "disciplines": {"physiology": 1},
-        "systems": {"cardiovascular": 5, "renal-urinary": 1},
+        "exams": none_but(Exam, step1=1),
+        "disciplines": none_but(Discipline, physiology=1),
+        "systems": none_but(System, cardiovascular=5, renal_urinary=1),
     }
 
 

@@ -4,8 +4,9 @@ from django.urls import reverse
 from apps.blocks import services
 from apps.blocks.models import Block
 from apps.blocks.services import BlockSpec
+from apps.questions.models import System
 from apps.questions.rendering import render_item
-from tests.blocks.conftest import CLIENT_NOW, change
+from tests.blocks.conftest import CLIENT_NOW, change, none_but
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -25,7 +26,7 @@ def test_new_block_page_shows_counts_and_creates(client, student, bank):
 
     block = Block.objects.get()
     assert page.context["counts"]["pools"]["unused"] == 8
-    assert page.context["counts"]["systems"] == {"cardiovascular": 6, "renal-urinary": 2}
+    assert page.context["counts"]["systems"] == none_but(System, cardiovascular=6, renal_urinary=2)
     assert created.url == reverse("blocks:take", args=[block.public_id, 1])
     assert block.item_count == 4
 
@@ -134,6 +135,20 @@ def test_history_offers_new_blocks_of_a_blocks_incorrect_and_marked_items(client
     assert revisit == {"incorrect": 1, "marked": 1}
     assert b"New block of its 1 incorrect" in history.content
     assert f"?from={block.public_id}&amp;pick=marked".encode() in history.content
+
+
+def test_results_offer_new_blocks_only_of_what_there_is(client, student, bank):
+    with_both = _ended_with_one_incorrect_and_one_marked(student)
+    with_neither = _block(student)
+    services.block_end(user=student, public_id=with_neither.public_id)
+    client.force_login(student)
+
+    both = client.get(reverse("blocks:results", args=[with_both.public_id]))
+    neither = client.get(reverse("blocks:results", args=[with_neither.public_id]))
+
+    assert b"New block of the 1 incorrect" in both.content
+    assert b"New block of the 1 marked" in both.content
+    assert b"New block of the" not in neither.content
 
 
 def test_new_block_of_a_blocks_incorrect_items_is_a_custom_block(client, student, bank):

@@ -1,8 +1,10 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from apps.blocks import services
 from apps.blocks.models import Block
-from tests.blocks.conftest import publish
+from apps.blocks.services import BlockSpec
+from tests.blocks.conftest import CLIENT_NOW, change, publish
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -61,3 +63,27 @@ def test_new_custom_block_from_a_list_of_question_ids(live_server, page: Page, s
 
     expect(page).to_have_url(f"{live_server.url}/blocks/{Block.objects.get().public_id}/item/1/")
     assert [item.question.public_id for item in Block.objects.get().items.all()] == ids
+
+
+def test_new_block_of_an_ended_blocks_incorrect_items(live_server, page: Page, student, bank):
+    source = services.block_create(user=student, spec=BlockSpec(count=2, clock="untimed"))
+    services.changes_apply(
+        user=student,
+        public_id=source.public_id,
+        changes=[change(1, "answer", "B")],
+        client_now=CLIENT_NOW,
+    )
+    services.block_end(user=student, public_id=source.public_id)
+    wrong = source.items.get(position=1).question.public_id
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/")
+
+    page.get_by_role("link", name="New block of its 1 incorrect").click()
+
+    expect(page.get_by_label("Question ids")).to_have_value(wrong)
+    expect(page.get_by_label("Untimed")).to_be_checked()
+    expect(page.get_by_role("status")).to_have_text(
+        "A custom block of 1 question: pools, filters and the number of items are ignored."
+    )
+    page.get_by_role("button", name="Start the block").click()
+    expect(page.get_by_text("Item 1 of 1")).to_be_visible()

@@ -62,4 +62,7 @@ if (form) {
       later();
     }
   });
+  if (customIds(form).length) {
+    refresh(form);
+  }
 }
