@@ -54,7 +54,8 @@ class Figure:
     baseline_seconds: float
     target: str
     ratio: float
-    passed: bool
+    # None: a smoke run on data too small for the target to mean anything.
+    passed: bool | None
     detail: dict
 
 
@@ -97,7 +98,7 @@ def report(figures: list[Figure], *, name: str) -> None:
         "database": connection.vendor,
     }
     for figure in figures:
-        verdict = "pass" if figure.passed else "MISS"
+        verdict = {True: "pass", False: "MISS", None: "not judged on this profile"}[figure.passed]
         print(
             f"{figure.name}: {_duration(figure.seconds)} vs {figure.baseline} "
             f"{_duration(figure.baseline_seconds)} = {figure.ratio:.2f}x "

@@ -21,6 +21,9 @@ class Profile:
     history_end: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     history_days: int = 365
     seed: int = 20261125
+    # Whether the benchmarks' targets are judged on this profile (on a small one, fixed
+    # costs dwarf the baselines and the ratios say nothing).
+    judged: bool = False
 
     @property
     def all_students(self) -> int:
@@ -53,6 +56,7 @@ PROFILES = {
         responses=1_500,
         heavy_students=10,
         heavy_responses=100_000,
+        judged=True,
     ),
 }
 
