@@ -158,41 +158,35 @@ def _verdict(met: bool, profile: Profile, *, errors: int = 0) -> bool | None:
     return met if profile.judged else None
 
 
-def _query_times(function) -> list[float]:
-    """Milliseconds of each statement one rolled-back call sends, as the client waits for it."""
+def _statements(function) -> list[tuple[float, str, list]]:
+    """(milliseconds the client waited, SQL, parameters) of each statement one rolled-back
+    call sends."""
     from django.db import connection
 
-    times = []
+    sent = []
 
     def clock(execute, sql, params, many, context):
         began = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            times.append(round((time.perf_counter() - began) * 1000, 2))
+            sent.append((round((time.perf_counter() - began) * 1000, 2), sql, params))
 
     with connection.execute_wrapper(clock):
         _rolled_back(function)
-    return times
+    return sent
+
+
+def _query_times(function) -> list[float]:
+    return [milliseconds for milliseconds, _, _ in _statements(function)]
 
 
 def _explain_slowest(function) -> None:
     """EXPLAIN ANALYZE the slowest SELECT that one rolled-back call sends."""
     from django.db import connection
 
-    timed_selects = []
-
-    def capture(execute, sql, params, many, context):
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            if sql.lstrip().upper().startswith("SELECT"):
-                timed_selects.append((time.perf_counter() - began, sql, params))
-
-    with connection.execute_wrapper(capture):
-        _rolled_back(function)
-    _, sql, params = max(timed_selects, key=lambda entry: entry[0])
+    selects = [s for s in _statements(function) if s[1].lstrip().upper().startswith("SELECT")]
+    _, sql, params = max(selects, key=lambda statement: statement[0])
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
         print("\n".join(row[0] for row in cursor.fetchall()))

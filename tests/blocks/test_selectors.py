@@ -28,15 +28,14 @@ def test_peer_answers_say_why_they_are_empty_before_any_statistics(student, bank
     }
 
 
+def _statistics(bank, **values) -> None:
+    for question in bank:
+        VersionStatistics.objects.create(version=question.published_version, **values)
+
+
 def test_peer_answers_stay_hidden_below_the_minimum_of_responses(student, bank, settings):
     settings.VIGNETTE_PEER_MIN_RESPONSES = 20
-    for question in bank:
-        VersionStatistics.objects.create(
-            version=question.published_version,
-            responses=19,
-            option_counts={"A": 10, "B": 9},
-            median_seconds=70.0,
-        )
+    _statistics(bank, responses=19, option_counts={"A": 10, "B": 9}, median_seconds=70.0)
 
     assert _peers(student) == {
         "shown": False,
@@ -49,13 +48,7 @@ def test_peer_answers_stay_hidden_below_the_minimum_of_responses(student, bank, 
 
 def test_peer_answers_give_every_options_share_at_the_minimum(student, bank, settings):
     settings.VIGNETTE_PEER_MIN_RESPONSES = 20
-    for question in bank:
-        VersionStatistics.objects.create(
-            version=question.published_version,
-            responses=20,
-            option_counts={"A": 13, "C": 7},
-            median_seconds=64.5,
-        )
+    _statistics(bank, responses=20, option_counts={"A": 13, "C": 7}, median_seconds=64.5)
 
     assert _peers(student) == {
         "shown": True,
