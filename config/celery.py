@@ -16,7 +16,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "questions.import_resume": {"task": "questions.import_resume", "schedule": 60.0},
     "core.idempotency_keys_purge": {"task": "core.idempotency_keys_purge", "schedule": 3600.0},
-    "blocks.close_expired": {"task": "blocks.close_expired", "schedule": 60.0},
+    "blocks.apply_time": {"task": "blocks.apply_time", "schedule": 60.0},
 }
 
 # A worker writes a heartbeat row that /healthz/ready reads, so readiness never needs a

@@ -72,8 +72,17 @@ class Block(models.Model):
             ),
         ]
         indexes = [
+            # What the minute's sweep looks for: time run out (running, or suspended on
+            # test-day terms), and open blocks left without contact.
             models.Index(
-                fields=["deadline"], condition=Q(status="open"), name="block_open_deadline_idx"
+                fields=["deadline"],
+                condition=Q(status__in=["open", "suspended"]),
+                name="block_running_deadline_idx",
+            ),
+            models.Index(
+                fields=["last_contact_at"],
+                condition=Q(status="open"),
+                name="block_open_contact_idx",
             ),
             models.Index(fields=["user", "-created_at"], name="block_user_recent_idx"),
             # A student's deleted blocks: earlier exposures, looked up on every new block.

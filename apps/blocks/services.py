@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -494,18 +494,33 @@ def _restore_states(user: User, question_ids: list[int], pass_number: int) -> No
         )
 
 
-def blocks_close_expired() -> int:
-    """End every block whose time ran out more than the grace period ago (periodic task)."""
+def blocks_apply_time(*, user: User | None = None) -> int:
+    """Apply what time has done to every block it changed (or to this student's): end those
+    whose time ran out more than the grace period ago, running or suspended on test-day
+    terms, and suspend practice blocks left without contact; the number changed. The
+    periodic task calls it every minute; lists call it for their student first."""
     now = timezone.now()
-    due = Block.objects.filter(
-        status=Block.Status.OPEN, deadline__lt=now - clock.GRACE
-    ).values_list("pk", flat=True)
-    closed = 0
+    blocks = Block.objects.filter(user=user) if user else Block.objects.all()
+    expired = blocks.filter(
+        status__in=[Block.Status.OPEN, Block.Status.SUSPENDED], deadline__lt=now - clock.GRACE
+    )
+    idle = blocks.filter(
+        Q(clock=Block.Clock.UNTIMED) | Q(clock_runs_when_suspended=False),
+        status=Block.Status.OPEN,
+        last_contact_at__lt=now - clock.IDLE_SUSPEND_AFTER,
+    )
+    changed = 0
+    due = (
+        expired.order_by()
+        .values_list("pk", flat=True)
+        .union(idle.order_by().values_list("pk", flat=True))
+    )
     for pk in due:
         with transaction.atomic():
-            block = block_refresh(Block.objects.select_for_update().get(pk=pk), now)
-            closed += block.status == Block.Status.ENDED
-    return closed
+            block = Block.objects.select_for_update().get(pk=pk)
+            status = block.status
+            changed += block_refresh(block, now).status != status
+    return changed
 
 
 @transaction.atomic

@@ -2,13 +2,13 @@ import logging
 
 from celery import shared_task
 
-from apps.blocks.services import blocks_close_expired
+from apps.blocks.services import blocks_apply_time
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="blocks.close_expired")
-def close_expired_task() -> None:
-    closed = blocks_close_expired()
-    if closed:
-        logger.info("Closed %d block(s) whose time ran out.", closed)
+@shared_task(name="blocks.apply_time")
+def apply_time_task() -> None:
+    changed = blocks_apply_time()
+    if changed:
+        logger.info("Ended or suspended %d block(s) as time required.", changed)

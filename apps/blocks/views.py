@@ -70,6 +70,7 @@ def history(request):
     status = request.GET.get("status", "")
     status = status if status in Block.Status.values else ""
     pass_number = _pass_chosen(request)
+    services.blocks_apply_time(user=request.user)
     blocks = selectors.blocks_of(request.user, status=status, pass_number=pass_number)
     page = Paginator(blocks, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()

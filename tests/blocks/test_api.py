@@ -307,8 +307,8 @@ def test_blocks_api_list_costs_a_fixed_number_of_statements(
     for _ in range(blocks):
         _create(client, count=1)
 
-    # session, user, count for the pages, the page of blocks
-    with assert_statements(4):
+    # session, user, blocks time has changed (none), count for the pages, the page of blocks
+    with assert_statements(5):
         response = client.get(reverse("blocks"))
 
     assert response.json()["count"] == blocks
@@ -374,3 +374,16 @@ def test_blocks_api_list_filters_by_status_and_pass_and_refuses_bad_filters(
             },
         }
     }
+
+
+def test_blocks_api_list_shows_blocks_as_time_left_them(api_as, student, secret_bank, time_machine):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
+    client = api_as(student)
+    block_id = _create(client, count=1).json()["public_id"]
+
+    time_machine.move_to("2026-11-25 10:02:01Z", tick=False)  # 90 s and the grace are over
+    listed = client.get(reverse("blocks")).json()["results"]
+
+    assert [(b["public_id"], b["status"], b["end_reason"]) for b in listed] == [
+        (block_id, "ended", "expired")
+    ]

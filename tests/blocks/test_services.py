@@ -313,14 +313,57 @@ def test_history_delete_removes_every_block(student, bank):
     assert QuestionState.objects.count() == 0
 
 
-def test_blocks_close_expired(student, bank):
-    block = _create(student, count=1)
+def test_time_sweep_ends_expired_blocks_running_or_suspended_on_test_day_terms(
+    student, other_student, bank, time_machine
+):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
+    running = _create(student, count=1)
+    test_day = _create(student, count=1, clock_runs_when_suspended=True)
+    services.block_suspend(user=student, public_id=test_day.public_id)
+    practice = _create(student, count=1)
+    services.block_suspend(user=student, public_id=practice.public_id)
+    time_machine.move_to("2026-11-25 10:00:20Z", tick=False)
+    in_grace = _create(other_student, count=1)
 
-    with time_machine.travel(block.deadline + timedelta(minutes=1)):
-        closed = services.blocks_close_expired()
+    # The first three's time ran out 31 s ago, the last one's 11 s ago: still in grace.
+    time_machine.move_to("2026-11-25 10:02:01Z", tick=False)
+    changed = services.blocks_apply_time()
 
-    block.refresh_from_db()
-    assert (closed, block.status) == (1, "ended")
+    statuses = dict(Block.objects.values_list("pk", "status"))
+    assert changed == 2
+    assert [statuses[b.pk] for b in (running, test_day, practice, in_grace)] == [
+        "ended",
+        "ended",
+        "suspended",
+        "open",
+    ]
+    assert Block.objects.get(pk=running.pk).end_reason == "expired"
+
+
+def test_time_sweep_suspends_idle_practice_blocks_at_their_last_contact(
+    student, other_student, bank, time_machine
+):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
+    timed = _create(student, count=2)
+    untimed = _create(student, count=1, clock="untimed")
+    other_student.pace_multiplier = Decimal("2.00")
+    other_student.save()
+    test_day = _create(other_student, count=5, clock_runs_when_suspended=True)  # 15 minutes
+
+    time_machine.move_to("2026-11-25 10:10:01Z", tick=False)
+    changed = services.blocks_apply_time()
+
+    timed.refresh_from_db()
+    untimed.refresh_from_db()
+    test_day.refresh_from_db()
+    assert changed == 2
+    assert test_day.status == "open"
+    assert (timed.status, timed.suspended_at, timed.remaining_seconds) == (
+        "suspended",
+        timed.last_contact_at,
+        180,
+    )
+    assert (untimed.status, untimed.elapsed_seconds) == ("suspended", 0)
 
 
 def test_other_students_block_is_not_found(student, other_student, bank):
