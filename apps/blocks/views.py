@@ -117,7 +117,9 @@ def take(request, public_id, position):
             "the_block": block,
             "summary": selectors.block_summary(block, now),
             "item": item,
-            "item_html": render_item(item.version, reveal=selectors.reviewable(block, item)),
+            "item_html": render_item(
+                item.version, reveal=selectors.reviewable(block, item), chosen=item.answer
+            ),
             "items": items,
             "position": position,
         },
@@ -218,7 +220,7 @@ def review(request, public_id, position):
             "the_block": block,
             "item": item,
             "payload": payload,
-            "item_html": render_item(item.version, reveal=True),
+            "item_html": render_item(item.version, reveal=True, chosen=item.answer),
             "position": position,
             "count": len(items),
         },

@@ -15,8 +15,9 @@ class RenderedOption:
     is_correct: bool  # False unless revealed
 
 
-def item_context(version: QuestionVersion, *, reveal: bool) -> dict:
-    """What the item template may show; keys and explanations only when `reveal` is true."""
+def item_context(version: QuestionVersion, *, reveal: bool, chosen: str = "") -> dict:
+    """What the item template may show; keys and explanations only when `reveal` is true.
+    `chosen` is the student's answer, if any: selected, and named once revealed."""
     options = [
         RenderedOption(
             letter=option.letter,
@@ -32,6 +33,7 @@ def item_context(version: QuestionVersion, *, reveal: bool) -> dict:
         "lead_in_html": version.lead_in_html,
         "options": options,
         "reveal": reveal,
+        "chosen": chosen,
     }
     if reveal:
         context |= {
@@ -42,5 +44,7 @@ def item_context(version: QuestionVersion, *, reveal: bool) -> dict:
     return context
 
 
-def render_item(version: QuestionVersion, *, reveal: bool) -> str:
-    return render_to_string("questions/item.html", item_context(version, reveal=reveal))
+def render_item(version: QuestionVersion, *, reveal: bool, chosen: str = "") -> str:
+    return render_to_string(
+        "questions/item.html", item_context(version, reveal=reveal, chosen=chosen)
+    )

@@ -256,6 +256,24 @@ def test_other_students_block_pages_are_404(client, student, other_student, bank
     assert Block.objects.get().deleted_at is None
 
 
+def test_take_and_review_pages_show_the_students_answer(client, student, bank):
+    block = _block(student)
+    client.force_login(student)
+    client.post(
+        reverse("blocks:take", args=[block.public_id, 1]),
+        {"answer": ["", "B"], "move": "next"},
+    )
+
+    taking = client.get(reverse("blocks:take", args=[block.public_id, 1])).content.decode()
+    services.block_end(user=student, public_id=block.public_id)
+    review = client.get(reverse("blocks:review", args=[block.public_id, 1])).content.decode()
+
+    assert '<input type="radio" name="answer" value="B" checked>' in taking
+    assert '<input type="radio" name="answer" value="B" checked disabled>' in review
+    assert "Incorrect · your answer" in review
+    assert 'class="option option--chosen" data-letter="B"' in review
+
+
 def test_one_item_rendering_serves_preview_exam_and_review(client, student, editor, bank):
     block = _block(student)
     item = block.items.select_related("question", "version").first()
