@@ -364,20 +364,20 @@ def changes_apply(
         if outcome == Change.Outcome.APPLIED:
             changed.update(CHANGED_FIELDS[change.field])
         log.append(
-            Change(
-                block=block,
-                change_id=change.change_id,
-                position=change.position,
-                field=change.field,
-                value=change.value,
-                client_time=change.client_time,
-                made_at=made_at,
-                received_at=now,
-                outcome=outcome,
+            (
+                block.pk,
+                change.change_id,
+                change.position,
+                change.field,
+                change.value,
+                change.client_time,
+                made_at,
+                now,
+                outcome,
             )
         )
     # Two batches racing with the same new change: the log's unique key keeps one.
-    Change.objects.bulk_create(log, ignore_conflicts=True)
+    rawsql.insert_ignoring_conflicts(Change, _LOG_COLUMNS, log)
     if changed:
         _save_items(list(touched.values()), sorted(changed))
     # The last contact (for idle suspension) is written at most every 30 s, and not by a batch
@@ -388,6 +388,19 @@ def changes_apply(
         block.save(update_fields=["last_contact_at"])
     results = [(str(change.change_id), outcomes[str(change.change_id)]) for change in changes]
     return ChangeResult(block, list(touched.values()), results, now)
+
+
+_LOG_COLUMNS = (
+    "block",
+    "change_id",
+    "position",
+    "field",
+    "value",
+    "client_time",
+    "made_at",
+    "received_at",
+    "outcome",
+)
 
 
 def _logged_outcomes(block: Block, changes: list[IncomingChange]) -> dict[str, str]:

@@ -66,6 +66,31 @@ def update(instance: Model, names: Sequence[str]) -> None:
         )
 
 
+def insert_ignoring_conflicts(
+    model: type[Model], names: Sequence[str], rows: list[Sequence]
+) -> None:
+    """INSERT the rows (values for the fields `names`, in order) in one statement, skipping
+    any that would break a unique constraint; columns not named take the database's
+    defaults. Nothing is sent for no rows."""
+    if not rows:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    row = f"({placeholders(len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608  model names
+        f" VALUES {', '.join([row] * len(rows))} ON CONFLICT DO NOTHING"
+    )
+    values = [
+        field.get_db_prep_save(value, connection)
+        for values in rows
+        for field, value in zip(fields, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
 def parameter(model: type[Model], name: str, value: Any) -> Any:
     """A value as the database stores the field `name` (a UUID is text on SQLite)."""
     return model._meta.get_field(name).get_db_prep_value(value, connection)

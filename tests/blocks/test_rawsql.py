@@ -1,10 +1,13 @@
 """The hand-written SQL of the hot paths reads and writes exactly what the ORM would."""
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 
 from apps.blocks import services
-from apps.blocks.models import Block, BlockItem
+from apps.blocks.models import Block, BlockItem, Change
 from apps.blocks.services import BlockSpec
 from apps.core import rawsql
 from tests.blocks.conftest import change
@@ -88,3 +91,19 @@ def test_update_writes_the_named_columns_only(student, bank):
         "Check the JVP.",
         "",
     )
+
+
+def test_insert_ignoring_conflicts_writes_what_the_orm_reads_and_skips_repeats(student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=1))
+    change_id = uuid.uuid4()
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    row = (block.pk, change_id, 1, "struck", ["A", "C"], at, at, at, "applied")
+    columns = ("block", "change_id", "position", "field", "value")
+    columns += ("client_time", "made_at", "received_at", "outcome")
+
+    rawsql.insert_ignoring_conflicts(Change, columns, [row])
+    rawsql.insert_ignoring_conflicts(Change, columns, [row])  # the same change id again
+
+    stored = Change.objects.get()
+    attnames = [Change._meta.get_field(name).attname for name in columns]
+    assert tuple(getattr(stored, name) for name in attnames) == row
