@@ -97,6 +97,25 @@ def test_blocks_api_create_honours_idempotency_key(api_as, student, secret_bank)
     assert Block.objects.count() == 1
 
 
+@pytest.mark.parametrize("action", ["block_suspend", "block_end"])
+def test_blocks_api_suspend_and_end_honour_idempotency_key(api_as, student, secret_bank, action):
+    client = api_as(student)
+    block_id = _create(client, count=2).json()["public_id"]
+    other_id = _create(client, count=2).json()["public_id"]
+    url = reverse(action, args=[block_id])
+
+    first = client.post(url, HTTP_IDEMPOTENCY_KEY="k1")
+    again = client.post(url, HTTP_IDEMPOTENCY_KEY="k1")
+    without_key = client.post(url)
+    elsewhere = client.post(reverse(action, args=[other_id]), HTTP_IDEMPOTENCY_KEY="k1")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json() == first.json()
+    assert without_key.status_code == (409 if action == "block_suspend" else 200)
+    assert elsewhere.status_code == 422
+    assert Block.objects.get(public_id=other_id).status == "open"
+
+
 def test_blocks_api_exam_feedback_reveals_nothing_until_the_end(api_as, student, secret_bank):
     client = api_as(student)
     block_id = _create(client).json()["public_id"]
