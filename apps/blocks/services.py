@@ -461,7 +461,11 @@ def block_resume(*, user: User, public_id) -> Block:
 def block_end(*, user: User, public_id) -> Block:
     block, now = _locked_block(user, public_id)
     if block.status != Block.Status.ENDED:
-        _finish(block, now, Block.EndReason.FINISHED)
+        # Within the grace period, ending (as the exam page does when its clock runs out)
+        # is time running out, not the student finishing early.
+        time_up = clock.is_timed(block) and block.deadline is not None and now >= block.deadline
+        reason = Block.EndReason.EXPIRED if time_up else Block.EndReason.FINISHED
+        _finish(block, now, reason)
     return block
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.block_new, name="new"),
     path("new-pass/", views.new_pass, name="new_pass"),
     path("delete-all/", views.history_delete, name="history_delete"),
+    path("<uuid:public_id>/", views.exam, name="exam"),
     path("<uuid:public_id>/item/<int:position>/", views.take, name="take"),
     path("<uuid:public_id>/end/", views.end, name="end"),
     path("<uuid:public_id>/suspend/", views.suspend, name="suspend"),

@@ -14,7 +14,7 @@ from apps.blocks.models import Block
 from apps.core.access import login_required
 from apps.core.errors import VignetteError
 from apps.core.forms import form_add_error
-from apps.questions.rendering import render_item
+from apps.questions.rendering import item_skeleton, render_item
 
 PAGE_SIZE = 20
 
@@ -29,7 +29,7 @@ def block_new(request):
         except VignetteError as exc:
             form_add_error(form, exc)
         else:
-            return redirect("blocks:take", public_id=block.public_id, position=1)
+            return redirect("blocks:exam", public_id=block.public_id)
     filters = pools.Filters(
         pools=tuple(form["pools"].value() or ("unused",)),
         exams=tuple(form["exams"].value() or ()),
@@ -94,6 +94,23 @@ def history(request):
 def _pass_chosen(request) -> int | None:
     value = request.GET.get("pass", "")
     return int(value) if value.isdigit() and 1 <= int(value) <= request.user.current_pass else None
+
+
+@login_required
+def exam(request, public_id):
+    """The exam interface: a page that takes the block through the public API."""
+    block, _ = services.block_open(user=request.user, public_id=public_id)
+    if block.status == Block.Status.ENDED:
+        return redirect("blocks:results", public_id=block.public_id)
+    return render(
+        request,
+        "blocks/exam.html",
+        {
+            "the_block": block,
+            "skeleton": item_skeleton(reveal=False),
+            "revealed_skeleton": item_skeleton(reveal=True),
+        },
+    )
 
 
 @login_required

@@ -44,6 +44,28 @@ def item_context(version: QuestionVersion, *, reveal: bool, chosen: str = "") ->
     return context
 
 
+def item_skeleton(*, reveal: bool) -> str:
+    """The item template with one empty option (and, revealed, one empty reference): the
+    shape a browser fills from the API's data, so that every page shows the same markup.
+    Nothing in it depends on a question, so it reveals nothing."""
+    context = {
+        "public_id": "",
+        "stem_html": "",
+        "lead_in_html": "",
+        "options": [RenderedOption(letter="", text_html="", explanation_html="", is_correct=False)],
+        "reveal": reveal,
+        "chosen": "",
+    }
+    if reveal:
+        # Every part present, each an empty slot that the browser fills or removes.
+        context |= {
+            "explanation_html": '<div data-slot="explanation"></div>',
+            "objective_html": '<div data-slot="objective"></div>',
+            "references": [""],
+        }
+    return render_to_string("questions/item.html", context)
+
+
 def render_item(version: QuestionVersion, *, reveal: bool, chosen: str = "") -> str:
     return render_to_string(
         "questions/item.html", item_context(version, reveal=reveal, chosen=chosen)

@@ -1,8 +1,10 @@
 """During an open exam-feedback block, nothing that reveals an answer reaches the student:
 not in any API response, page, or script the student's browser would load."""
 
+import posixpath
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -18,8 +20,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
 SECRET = "LEAK-SENTINEL-9c1e"
 PEER_RESPONSES = 31337
-# What only an answered item may show: explanations, objective, references, the key, peers.
-FORBIDDEN = [SECRET, str(PEER_RESPONSES), "4242", "option--correct", "Correct answer", '"key"']
+# What only an answered item may show: explanations, objective, references, peers...
+DATA = [SECRET, str(PEER_RESPONSES), "4242"]
+# ...and the marks of a revealed key in a page or a response. Static scripts are the same for
+# every student and block, so they may name these marks (to draw a review) but hold no data.
+MARKS = ["option--correct", "Correct answer", '"key"']
+FORBIDDEN = DATA + MARKS
 
 
 @pytest.fixture
@@ -51,9 +57,19 @@ def secrets(editor):
 
 
 def _scripts(html: str) -> list[str]:
-    """The static scripts a page loads, read from disk as the browser would fetch them."""
-    sources = re.findall(r'<script[^>]+src="/static/([^"]+)"', html)
-    return [open(finders.find(source), encoding="utf-8").read() for source in sources]
+    """The static scripts a page loads, and the modules they import, read from disk as the
+    browser would fetch them."""
+    pending = re.findall(r'<script[^>]+src="/static/([^"]+)"', html)
+    seen: dict[str, str] = {}
+    while pending:
+        source = pending.pop()
+        if source in seen:
+            continue
+        seen[source] = Path(finders.find(source)).read_text(encoding="utf-8")
+        folder = posixpath.dirname(source)
+        for imported in re.findall(r'from "(\./[^"]+)";', seen[source]):
+            pending.append(posixpath.normpath(posixpath.join(folder, imported)))
+    return list(seen.values())
 
 
 def test_leak_scan_of_an_open_exam_block(client, student, secrets):
@@ -104,16 +120,21 @@ def test_leak_scan_of_an_open_exam_block(client, student, secrets):
         reverse("blocks:results", args=[block_id]),
         reverse("blocks:review", args=[block_id, 1]),
         *(reverse("blocks:take", args=[block_id, n]) for n in (1, 2, 3)),
+        reverse("blocks:exam", args=[block_id]),
         reverse("home"),
     ]
+    scripts = []
     for url in pages:
         page = client.get(url, follow=True)
         assert page.status_code == 200, url
         html = page.content.decode()
-        bodies += [html, *_scripts(html)]
+        bodies.append(html)
+        scripts += _scripts(html)
 
     assert Block.objects.get().status == "open"
+    assert any("export class Outbox" in script for script in scripts)  # the exam's modules too
     found = {word for body in bodies for word in FORBIDDEN if word in body}
+    found |= {word for script in scripts for word in DATA if word in script}
     assert found == set()
 
 

@@ -27,7 +27,7 @@ def test_new_block_page_shows_counts_and_creates(client, student, bank):
     block = Block.objects.get()
     assert page.context["counts"]["pools"]["unused"] == 8
     assert page.context["counts"]["systems"] == none_but(System, cardiovascular=6, renal_urinary=2)
-    assert created.url == reverse("blocks:take", args=[block.public_id, 1])
+    assert created.url == reverse("blocks:exam", args=[block.public_id])
     assert block.item_count == 4
 
 
@@ -170,7 +170,7 @@ def test_new_block_of_a_blocks_incorrect_items_is_a_custom_block(client, student
         "clock": "untimed",
         "feedback": "tutor",
     }
-    assert created.url == reverse("blocks:take", args=[block.public_id, 1])
+    assert created.url == reverse("blocks:exam", args=[block.public_id])
     assert [item.question.public_id for item in block.items.all()] == [wrong]
     assert block.spec["question_ids"] == [wrong]
 

@@ -61,7 +61,7 @@ def test_new_custom_block_from_a_list_of_question_ids(live_server, page: Page, s
     )
     page.get_by_role("button", name="Start the block").click()
 
-    expect(page).to_have_url(f"{live_server.url}/blocks/{Block.objects.get().public_id}/item/1/")
+    expect(page).to_have_url(f"{live_server.url}/blocks/{Block.objects.get().public_id}/")
     assert [item.question.public_id for item in Block.objects.get().items.all()] == ids
 
 
@@ -86,4 +86,4 @@ def test_new_block_of_an_ended_blocks_incorrect_items(live_server, page: Page, s
         "A custom block of 1 question: pools, filters and the number of items are ignored."
     )
     page.get_by_role("button", name="Start the block").click()
-    expect(page.get_by_text("Item 1 of 1")).to_be_visible()
+    expect(page.get_by_role("heading", name="Item 1 of 1")).to_be_visible()

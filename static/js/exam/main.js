@@ -1,0 +1,408 @@
+// The exam page: one item at a time, every change through the outbox, the clock from the
+// server. Everything the page needs comes from /api/v1/ in one request at the start.
+
+import { ApiError, Offline, client } from "./api.js";
+import { Outbox } from "./outbox.js";
+import { renderItem, showState } from "./render.js";
+import { Store } from "./store.js";
+import { BlockClock } from "./timer.js";
+
+const LETTERS = "ABCDEFGHIJ";
+const SAVE_LABELS = {
+  saved: "All changes saved",
+  saving: "Saving…",
+  retrying: "Saving: retrying…",
+  offline: "Offline: changes kept on this device",
+  refused: "Not saved: the block has ended",
+};
+
+const root = document.querySelector("[data-exam]");
+const $ = (selector) => root.querySelector(selector);
+const api = client(root.dataset.csrf);
+const positionKey = `${root.dataset.outboxKey}:position`;
+const skeletons = {
+  plain: $("[data-skeleton]"),
+  revealed: $("[data-skeleton-revealed]"),
+};
+
+let store;
+let outbox;
+let clock;
+let current = 0;
+let drawn = null; // [position, whether the review was drawn]
+let enteredAt = 0;
+let leaving = false;
+
+function announce(text) {
+  const region = $("[data-announce]");
+  region.textContent = "";
+  requestAnimationFrame(() => {
+    region.textContent = text;
+  });
+}
+
+function banner(text) {
+  const element = $("[data-banner]");
+  element.textContent = text;
+  element.hidden = !text;
+}
+
+function state(position = current) {
+  return store.view(position, outbox.pending());
+}
+
+function tutor() {
+  return store.block.feedback === "tutor";
+}
+
+// --- Drawing -------------------------------------------------------------------------------
+
+function drawItem() {
+  const item = store.item(current);
+  const view = state();
+  const withReview = Boolean(item.review);
+  if (!drawn || drawn[0] !== current || drawn[1] !== withReview) {
+    renderItem($("[data-item]"), item, skeletons);
+    drawn = [current, withReview];
+  }
+  showState($("[data-item]"), view, { locked: view.submitted });
+  $("[data-item-label]").textContent = `Item ${current} of ${store.count}`;
+  $("[data-question-id]").textContent = item.question;
+  $("[data-mark]").checked = view.marked;
+  $("[data-action=previous]").disabled = current === 1;
+  $("[data-action=next]").disabled = current === store.count;
+  const submit = $("[data-action=submit]");
+  submit.hidden = !tutor() || view.submitted;
+  submit.disabled = !view.answer;
+  $("[data-reveal-note]").hidden = !(view.submitted && !item.review);
+  drawNavigator();
+}
+
+function drawNavigator() {
+  const list = $("[data-navigator]");
+  if (list.children.length !== store.count) {
+    list.replaceChildren(
+      ...[...store.items.keys()].map((position) => {
+        const li = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "exam-nav__item";
+        button.dataset.goto = String(position);
+        li.append(button);
+        return li;
+      }),
+    );
+  }
+  for (const button of list.querySelectorAll("[data-goto]")) {
+    const position = Number(button.dataset.goto);
+    const view = state(position);
+    const words = [view.answer ? "answered" : "unanswered"];
+    if (view.marked) {
+      words.push("marked");
+    }
+    button.textContent = String(position);
+    button.setAttribute("aria-label", `Item ${position}, ${words.join(", ")}`);
+    button.classList.toggle("is-answered", Boolean(view.answer));
+    button.classList.toggle("is-marked", view.marked);
+    if (position === current) {
+      button.setAttribute("aria-current", "true");
+    } else {
+      button.removeAttribute("aria-current");
+    }
+  }
+}
+
+// --- Moving --------------------------------------------------------------------------------
+
+function recordTime() {
+  const seconds = Math.round((performance.now() - enteredAt) / 1000);
+  if (current && seconds >= 1 && store.block.status === "open") {
+    outbox.add(current, "time_spent", state().time_spent + seconds);
+  }
+}
+
+function show(position) {
+  if (position < 1 || position > store.count || position === current) {
+    return;
+  }
+  recordTime();
+  current = position;
+  enteredAt = performance.now();
+  localStorage.setItem(positionKey, String(position));
+  drawItem();
+  announce(`Item ${current} of ${store.count}`);
+}
+
+// --- Changes -------------------------------------------------------------------------------
+
+function change(field, value) {
+  outbox.add(current, field, value);
+  drawItem();
+}
+
+function choose(letter) {
+  const view = state();
+  if (view.submitted || view.answer === letter || !store.item(current).options.some((o) => o.letter === letter)) {
+    return;
+  }
+  change("answer", letter);
+}
+
+function strike(letter) {
+  const struck = state().struck;
+  if (!store.item(current).options.some((o) => o.letter === letter)) {
+    return;
+  }
+  change("struck", struck.includes(letter) ? struck.filter((l) => l !== letter) : [...struck, letter]);
+}
+
+function submit() {
+  const view = state();
+  if (!tutor() || view.submitted || !view.answer) {
+    return;
+  }
+  change("submit", true);
+  outbox.flushSoon(0);
+}
+
+// --- The server's answers ------------------------------------------------------------------
+
+function send(batch) {
+  return api.post(root.dataset.changesUrl, { client_now: new Date().toISOString(), changes: batch });
+}
+
+function onSaved(answer) {
+  store.accept(answer);
+  clock.sync(answer);
+  if (answer.status === "ended") {
+    finish();
+    return;
+  }
+  drawItem();
+}
+
+function onState({ state: saveState, unsent }) {
+  const element = $("[data-save-state]");
+  element.dataset.state = saveState;
+  element.textContent = unsent && saveState !== "saved"
+    ? `${SAVE_LABELS[saveState]} (${unsent} unsent)`
+    : SAVE_LABELS[saveState];
+}
+
+function onRefused(error, batch) {
+  if (error.status === 409) {
+    banner(`Time ran out: ${batch.length} change(s) reached the server after the block ended and were not saved.`);
+    finish();
+    return;
+  }
+  banner(`Some changes were refused: ${error.message}`);
+}
+
+// --- Ending ----------------------------------------------------------------------------------
+
+async function flushAll() {
+  for (let tries = 0; tries < 5 && outbox.pending().length; tries += 1) {
+    await outbox.flush();
+  }
+}
+
+async function finish() {
+  if (leaving) {
+    return;
+  }
+  leaving = true;
+  clock.stop();
+  window.setTimeout(() => location.assign(root.dataset.resultsUrl), 1500);
+}
+
+async function endBlock() {
+  recordTime();
+  await flushAll();
+  try {
+    await api.post(root.dataset.endUrl, undefined, { "Idempotency-Key": `end-${root.dataset.outboxKey}` });
+  } catch (error) {
+    if (error instanceof Offline) {
+      leaving = false;
+      banner("You are offline: the block will end when the connection is back. Try again then.");
+      return;
+    }
+    if (!(error instanceof ApiError && error.status === 409)) {
+      throw error;
+    }
+  }
+  localStorage.removeItem(positionKey);
+  location.assign(root.dataset.resultsUrl);
+}
+
+function openEndDialog() {
+  const unanswered = store.positions(outbox.pending(), (view) => !view.answer);
+  const marked = store.positions(outbox.pending(), (view) => view.marked);
+  $("[data-end-unanswered]").textContent = unanswered.length
+    ? `Unanswered: item${unanswered.length === 1 ? "" : "s"} ${unanswered.join(", ")}.`
+    : "Every item is answered.";
+  $("[data-end-marked]").textContent = marked.length
+    ? `Marked: item${marked.length === 1 ? "" : "s"} ${marked.join(", ")}.`
+    : "No item is marked.";
+  $("[data-end-dialog]").showModal();
+}
+
+async function suspend() {
+  recordTime();
+  await flushAll();
+  try {
+    await api.post(root.dataset.suspendUrl);
+    location.assign(root.dataset.historyUrl);
+  } catch (error) {
+    banner(error instanceof Offline ? "You are offline: the block cannot be suspended now." : error.message);
+  }
+}
+
+// --- Input -----------------------------------------------------------------------------------
+
+const ACTIONS = {
+  next: () => show(current + 1),
+  previous: () => show(current - 1),
+  submit,
+  end: openEndDialog,
+  "end-confirm": endBlock,
+  suspend,
+  help: () => $("[data-help-dialog]").showModal(),
+  navigator: () => {
+    const hidden = root.classList.toggle("exam--nav-hidden");
+    $("[data-action=navigator]").setAttribute("aria-expanded", String(!hidden));
+  },
+  "close-dialog": (button) => button.closest("dialog").close(),
+};
+
+function typing(target) {
+  return target.closest("input[type=text], input[type=search], textarea, [contenteditable]");
+}
+
+function onKey(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || !store) {
+    return;
+  }
+  if (document.querySelector("dialog[open]")) {
+    return; // a dialog handles its own keys (Esc closes it)
+  }
+  const key = event.key;
+  const letter = key.toUpperCase();
+  let handled = true;
+  if (LETTERS.includes(letter) && key.length === 1) {
+    if (event.shiftKey) {
+      strike(letter);
+    } else {
+      choose(letter);
+    }
+  } else if (key === "n" || key === "N" || key === "ArrowRight") {
+    ACTIONS.next();
+  } else if (key === "p" || key === "P" || key === "ArrowLeft") {
+    ACTIONS.previous();
+  } else if (key === "m" || key === "M") {
+    change("marked", !state().marked);
+  } else if (key === "Enter" && !event.target.closest("button, a")) {
+    submit();
+  } else if (key === "o" || key === "O") {
+    ACTIONS.navigator();
+  } else if (key === "q" || key === "Q") {
+    openEndDialog();
+  } else if (key === "?") {
+    ACTIONS.help();
+  } else {
+    handled = false;
+  }
+  if (handled) {
+    event.preventDefault();
+  }
+}
+
+function wire() {
+  root.addEventListener("click", (event) => {
+    const action = event.target.closest("[data-action]");
+    if (action && !action.disabled) {
+      ACTIONS[action.dataset.action](action);
+      return;
+    }
+    const goto = event.target.closest("[data-goto]");
+    if (goto) {
+      show(Number(goto.dataset.goto));
+      return;
+    }
+    const strikeButton = event.target.closest("[data-strike]");
+    if (strikeButton) {
+      strike(strikeButton.dataset.strike);
+    }
+  });
+  root.addEventListener("change", (event) => {
+    if (event.target.matches("[data-mark]")) {
+      change("marked", event.target.checked);
+    } else if (event.target.matches(".option input[type=radio]")) {
+      choose(event.target.value);
+    }
+  });
+  root.addEventListener("contextmenu", (event) => {
+    const option = event.target.closest(".option");
+    if (option) {
+      event.preventDefault();
+      strike(option.dataset.letter);
+    }
+  });
+  document.addEventListener("keydown", onKey);
+  window.addEventListener("pagehide", () => {
+    recordTime();
+    enteredAt = performance.now();
+  });
+}
+
+// --- Start -----------------------------------------------------------------------------------
+
+async function start() {
+  let block;
+  try {
+    block = await api.get(root.dataset.blockUrl);
+    if (block.status === "suspended") {
+      block = await api.post(root.dataset.resumeUrl, undefined, {
+        "Idempotency-Key": `resume-${crypto.getRandomValues(new Uint32Array(2)).join("-")}`,
+      });
+    }
+  } catch (error) {
+    onState({ state: "offline", unsent: 0 });
+    banner(error instanceof Offline ? "The block could not be loaded: you seem to be offline. Reload when you are back online." : error.message);
+    return;
+  }
+  if (block.status === "ended") {
+    location.assign(root.dataset.resultsUrl);
+    return;
+  }
+  store = new Store(block);
+  clock = new BlockClock($("[data-timer]"), {
+    timed: block.clock === "timed",
+    onWarning: (message) => {
+      announce(message);
+      banner(message);
+    },
+    onTimeUp: () => {
+      banner("Time is up: saving your answers and ending the block.");
+      endBlock();
+    },
+  });
+  clock.sync(block);
+  outbox = new Outbox({
+    key: root.dataset.outboxKey,
+    send,
+    secondsLeft: () => clock.secondsLeft(),
+    onSaved,
+    onState,
+    onRefused,
+  });
+  wire();
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    ACTIONS.navigator(); // a phone starts with the item list closed, as a drawer
+  }
+  const remembered = Number(localStorage.getItem(positionKey));
+  show(remembered >= 1 && remembered <= store.count ? remembered : 1);
+  outbox.report(outbox.pending().length ? "saving" : "saved");
+  outbox.flush();
+}
+
+start();

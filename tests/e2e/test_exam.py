@@ -1,0 +1,151 @@
+"""The exam page in the browser: keyboard, tutor reveal, the clock, and never losing a change."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from apps.blocks import services
+from apps.blocks.models import Block, BlockItem, Change
+from apps.blocks.services import BlockSpec
+from tests.blocks.conftest import publish
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def bank(editor, taxonomy):
+    """Four questions whose key is A (see make_draft)."""
+    return [publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.") for n in range(4)]
+
+
+def _log_in(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _open(page: Page, base_url: str, student, **spec) -> Block:
+    block = services.block_create(user=student, spec=BlockSpec(**{"count": 3, **spec}))
+    _log_in(page, base_url)
+    page.goto(f"{base_url}/blocks/{block.public_id}/")
+    expect(page.get_by_role("heading", name=f"Item 1 of {block.item_count}")).to_be_visible()
+    return block
+
+
+def _saved(page: Page) -> None:
+    expect(page.get_by_role("status").filter(has_text="All changes saved")).to_be_visible()
+
+
+def _items(block: Block) -> dict[int, tuple]:
+    rows = BlockItem.objects.filter(block=block).values_list(
+        "position", "answer", "marked", "struck"
+    )
+    return {position: (answer, marked, struck) for position, answer, marked, struck in rows}
+
+
+def test_exam_block_taken_with_the_keyboard_only(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student)
+
+    page.keyboard.press("b")
+    page.keyboard.press("m")
+    page.keyboard.press("n")
+    expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
+    page.keyboard.press("Shift+A")
+    page.keyboard.press("c")
+    _saved(page)
+    page.keyboard.press("q")
+    dialog = page.get_by_role("dialog", name="End the block?")
+    expect(dialog.get_by_text("Unanswered: item 3.")).to_be_visible()
+    expect(dialog.get_by_text("Marked: item 1.")).to_be_visible()
+    page.keyboard.press("Enter")  # the dialog's first button: End the block
+
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    block.refresh_from_db()
+    assert (block.status, block.end_reason) == ("ended", "finished")
+    assert _items(block) == {1: ("B", True, []), 2: ("C", False, ["A"]), 3: ("", False, [])}
+    assert Change.objects.filter(block=block, field="answer").count() == 2
+
+
+def test_exam_choices_by_mouse_and_the_item_list(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student)
+
+    page.get_by_role("radio", name=re.compile(r"^D\.")).check()
+    page.get_by_role("button", name="Item 3, unanswered").click()
+    page.get_by_role("button", name="Strike out B").click()
+    page.get_by_role("checkbox", name="Mark").check()
+    _saved(page)
+
+    expect(page.get_by_role("button", name="Item 1, answered")).to_be_visible()
+    expect(page.get_by_role("button", name="Item 3, unanswered, marked")).to_be_visible()
+    expect(page.get_by_role("button", name="Restore B")).to_have_attribute("aria-pressed", "true")
+    assert _items(block) == {1: ("D", False, []), 2: ("", False, []), 3: ("", True, ["B"])}
+
+
+def test_exam_tutor_submit_reveals_only_that_item(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student, feedback="tutor")
+
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Incorrect · your answer")).to_be_visible()
+    expect(page.get_by_text("Correct answer", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Explanation")).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile(r"^A\."))).to_be_disabled()
+    page.keyboard.press("n")
+    expect(page.get_by_text("Correct answer", exact=True)).to_have_count(0)
+    item = BlockItem.objects.get(block=block, position=1)
+    assert (item.answer, item.submitted, item.correct) == ("B", True, False)
+
+
+def test_exam_changes_made_offline_reach_the_server_once(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student)
+
+    page.context.set_offline(True)
+    page.keyboard.press("a")
+    page.keyboard.press("n")
+    page.keyboard.press("Shift+C")
+    page.keyboard.press("m")
+    expect(page.get_by_role("status").filter(has_text="Offline")).to_be_visible()
+    page.context.set_offline(False)
+    _saved(page)
+
+    assert _items(block) == {1: ("A", False, []), 2: ("", True, ["C"]), 3: ("", False, [])}
+    assert Change.objects.filter(block=block).exclude(field="time_spent").count() == 3
+
+
+def test_exam_unsent_changes_survive_a_reload(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student)
+    page.route("**/changes/", lambda route: route.abort())
+
+    page.keyboard.press("c")
+    page.keyboard.press("n")
+    page.keyboard.press("m")
+    expect(page.get_by_role("status").filter(has_text="unsent")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Mark")).to_be_checked()
+    page.unroute("**/changes/")
+    page.keyboard.press("p")
+    _saved(page)
+
+    assert _items(block) == {1: ("C", False, []), 2: ("", True, []), 3: ("", False, [])}
+    assert Change.objects.filter(block=block, field__in=["answer", "marked"]).count() == 2
+
+
+def test_exam_ends_the_block_when_time_is_up(live_server, page: Page, student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=1))
+    Block.objects.filter(pk=block.pk).update(deadline=timezone.now() + timedelta(seconds=3))
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/")
+    expect(page.get_by_role("heading", name="Item 1 of 1")).to_be_visible()
+    page.keyboard.press("d")
+
+    expect(page).to_have_url(re.compile(r"/results/$"), timeout=15000)
+    block.refresh_from_db()
+    assert (block.status, block.end_reason) == ("ended", "expired")
+    assert BlockItem.objects.get(block=block).answer == "D"
