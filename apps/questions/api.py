@@ -13,6 +13,7 @@ from apps.core.errors import InvalidInput, NotFound
 from apps.questions import exports, imports, sanitize, selectors, services
 from apps.questions.diff import version_diff
 from apps.questions.images import MAX_BYTES
+from apps.questions.lab_values import lab_values
 from apps.questions.models import ErrorReport
 from apps.questions.serializers import (
     DiffOutputSerializer,
@@ -21,6 +22,7 @@ from apps.questions.serializers import (
     ImportConfirmInputSerializer,
     ImportCreateInputSerializer,
     ImportJobOutputSerializer,
+    LabValuesSerializer,
     PreviewInputSerializer,
     PreviewOutputSerializer,
     QuestionDetailSerializer,
@@ -63,6 +65,22 @@ class TaxonomyApi(APIView):
     )
     def get(self, request):
         return Response(TaxonomyOutputSerializer(selectors.taxonomy()).data)
+
+
+class LabValuesApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="lab_values_retrieve",
+        summary="The normal laboratory values table the exam page shows.",
+        responses={200: LabValuesSerializer},
+        tags=TAGS,
+    )
+    def get(self, request):
+        # The table is the same for everyone and changes with a release: let browsers keep it.
+        response = Response(lab_values())
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class QuestionListCreateApi(GenericAPIView):

@@ -4,6 +4,7 @@ from apps.questions import api
 
 urlpatterns = [
     path("taxonomy/", api.TaxonomyApi.as_view(), name="taxonomy"),
+    path("lab-values/", api.LabValuesApi.as_view(), name="lab_values"),
     path("questions/", api.QuestionListCreateApi.as_view(), name="questions"),
     path("questions/<vq:public_id>/", api.QuestionDetailApi.as_view(), name="question"),
     path(

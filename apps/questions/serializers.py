@@ -236,3 +236,29 @@ class ImportJobOutputSerializer(serializers.Serializer):
     items = ImportReportItemSerializer(many=True, source="report.items", default=list)
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class LabRangeSerializer(serializers.Serializer):
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    unit = serializers.CharField()
+
+
+class LabRowSerializer(serializers.Serializer):
+    analyte = serializers.CharField()
+    specimen = serializers.CharField()
+    conventional = LabRangeSerializer()
+    si = LabRangeSerializer(allow_null=True)
+    factor = serializers.FloatField(allow_null=True, help_text="SI = conventional × factor.")
+    note = serializers.CharField(allow_blank=True)
+
+
+class LabSectionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    rows = LabRowSerializer(many=True)
+
+
+class LabValuesSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    source_note = serializers.CharField()
+    sections = LabSectionSerializer(many=True)

@@ -149,3 +149,22 @@ def test_exam_ends_the_block_when_time_is_up(live_server, page: Page, student, b
     block.refresh_from_db()
     assert (block.status, block.end_reason) == ("ended", "expired")
     assert BlockItem.objects.get(block=block).answer == "D"
+
+
+def test_exam_lab_values_and_calculator_beside_the_item(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student)
+
+    page.keyboard.press("l")
+    page.get_by_label("Search lab values").fill("sodium")
+    expect(page.get_by_role("rowheader", name="Sodium", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("complementary", name="Lab values")).to_be_hidden()
+    page.keyboard.press("k")
+    page.keyboard.type("12*3")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Calculator display")).to_have_text("36")
+    page.keyboard.type("abc")  # typed into the calculator, not taken as answers
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("button", name="Calculator")).to_be_focused()
+
+    assert _items(block)[1] == ("", False, [])

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from apps.questions import services
+from apps.questions.lab_values import lab_values
 from apps.questions.models import ErrorReport, Question
 from tests.factories import UserFactory
 from tests.questions.conftest import make_draft
@@ -232,3 +233,13 @@ def test_questions_api_detail_query_count_is_fixed(
     # 1 session, 2 user, 3 roles, 4 question with taxonomy and versions, 5 tags, 6 options
     with django_assert_num_queries(6):
         client.get(reverse("question", args=[question.public_id]))
+
+
+def test_lab_values_api_gives_the_table_to_any_signed_in_user(api_client, api_as, student):
+    anonymous = api_client.get(reverse("lab_values"))
+    response = api_as(student).get(reverse("lab_values"))
+
+    assert anonymous.status_code == 401
+    assert response.status_code == 200
+    assert response.json() == lab_values()
+    assert response["Cache-Control"] == "private, max-age=3600"

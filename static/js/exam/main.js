@@ -2,6 +2,8 @@
 // server. Everything the page needs comes from /api/v1/ in one request at the start.
 
 import { ApiError, Offline, client } from "./api.js";
+import { mountCalculator } from "./calculator.js";
+import { mountLabValues } from "./labvalues.js";
 import { Outbox } from "./outbox.js";
 import { renderItem, showState } from "./render.js";
 import { Store } from "./store.js";
@@ -257,6 +259,44 @@ async function suspend() {
   }
 }
 
+// --- Panels: lab values and the calculator, beside the item --------------------------------
+
+let labValues = null; // fetched once, at the start, so the panel works offline too
+const mounted = new Set();
+
+function mountPanel(name, body) {
+  if (name === "calculator") {
+    mountCalculator(body);
+  } else if (labValues) {
+    mountLabValues(body, labValues);
+  } else {
+    body.textContent = "The lab values could not be loaded. Reload the page when you are online.";
+    return;
+  }
+  mounted.add(name);
+}
+
+function togglePanel(name) {
+  const panel = $(`[data-panel="${name}"]`);
+  const button = $(`[data-panel-name="${name}"]`);
+  const opening = panel.hidden;
+  panel.hidden = !opening;
+  button.setAttribute("aria-expanded", String(opening));
+  if (!opening) {
+    button.focus();
+    return;
+  }
+  if (!mounted.has(name)) {
+    mountPanel(name, panel.querySelector("[data-panel-body]"));
+  }
+  const body = panel.querySelector("[data-panel-body]");
+  (body.querySelector("input, .calc") || panel.querySelector("button")).focus();
+}
+
+function closePanel(element) {
+  togglePanel(element.closest("[data-panel]").dataset.panel);
+}
+
 // --- Input -----------------------------------------------------------------------------------
 
 const ACTIONS = {
@@ -272,6 +312,8 @@ const ACTIONS = {
     $("[data-action=navigator]").setAttribute("aria-expanded", String(!hidden));
   },
   "close-dialog": (button) => button.closest("dialog").close(),
+  panel: (button) => togglePanel(button.dataset.panelName),
+  "close-panel": closePanel,
 };
 
 function typing(target) {
@@ -279,8 +321,17 @@ function typing(target) {
 }
 
 function onKey(event) {
-  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || !store) {
+  if (event.ctrlKey || event.metaKey || event.altKey || !store) {
     return;
+  }
+  const panel = event.target.closest("[data-panel]");
+  if (panel && event.key === "Escape") {
+    closePanel(panel);
+    event.preventDefault();
+    return;
+  }
+  if (panel || typing(event.target)) {
+    return; // keys typed into a panel (a search, the calculator) are the panel's
   }
   if (document.querySelector("dialog[open]")) {
     return; // a dialog handles its own keys (Esc closes it)
@@ -304,6 +355,10 @@ function onKey(event) {
     submit();
   } else if (key === "o" || key === "O") {
     ACTIONS.navigator();
+  } else if (key === "l" || key === "L") {
+    togglePanel("labs");
+  } else if (key === "k" || key === "K") {
+    togglePanel("calculator");
   } else if (key === "q" || key === "Q") {
     openEndDialog();
   } else if (key === "?") {
@@ -358,6 +413,12 @@ function wire() {
 
 async function start() {
   let block;
+  const labs = api.get(root.dataset.labValuesUrl).then(
+    (data) => {
+      labValues = data;
+    },
+    () => {},
+  );
   try {
     block = await api.get(root.dataset.blockUrl);
     if (block.status === "suspended") {
@@ -403,6 +464,7 @@ async function start() {
   show(remembered >= 1 && remembered <= store.count ? remembered : 1);
   outbox.report(outbox.pending().length ? "saving" : "saved");
   outbox.flush();
+  await labs;
 }
 
 start();
