@@ -1,5 +1,7 @@
 """Applying a student's changes to an item: per-field last writer wins, replays are no-ops.
 
+A tutor submit names the answer it locks (the letter the student saw when submitting).
+
 The winner of two changes to a field is the one made later (client time corrected by the
 server's clock offset), then the greater change id. Applying a change that has already been
 applied, or one that a later change has replaced, changes nothing.
@@ -38,16 +40,21 @@ def order_key(made_at: datetime, change_id: UUID) -> str:
 
 def value_problem(change: IncomingChange, item: BlockItem) -> str | None:
     """Why this change's value cannot apply to this item, or None."""
-    letters = LETTERS[: item.option_count]
+    letters = list(LETTERS[: item.option_count])  # a list: "AB" is in "ABCD", not in this
     value = change.value
     if change.field == "answer":
-        if value != "" and value not in letters:
+        if value != "" and (not isinstance(value, str) or value not in letters):
             return f"Choose one of {', '.join(letters)}, or nothing."
-    elif change.field in ("marked", "submit"):
+    elif change.field == "submit":
+        if not isinstance(value, str) or value not in letters:
+            return f"Submit the letter of the answer shown: one of {', '.join(letters)}."
+    elif change.field == "marked":
         if not isinstance(value, bool):
             return "Use true or false."
     elif change.field == "struck":
-        if not isinstance(value, list) or any(v not in letters for v in value):
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) or v not in letters for v in value
+        ):
             return f"List letters from {', '.join(letters)}."
         if len(set(value)) != len(value):
             return "List each letter once."
@@ -57,6 +64,8 @@ def value_problem(change: IncomingChange, item: BlockItem) -> str | None:
     elif change.field == "note":
         if not isinstance(value, str) or len(value) > MAX_NOTE:
             return f"Write at most {MAX_NOTE} characters."
+        if "\x00" in value:
+            return "Remove the NUL character from the note."
     elif change.field == "time_spent" and not (
         isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TIME
     ):
@@ -94,7 +103,7 @@ _STORED = {
 def apply(item: BlockItem, change: IncomingChange, key: str, now: datetime, *, tutor: bool) -> str:
     """Apply one change to the item in memory; the outcome for the log."""
     if change.field == "submit":
-        return _submit(item, now, tutor=tutor)
+        return _submit(item, change.value, key, now, tutor=tutor)
     if change.field == "answer" and item.submitted:
         return Outcome.IGNORED
     key_field = f"{change.field}_key"
@@ -105,10 +114,16 @@ def apply(item: BlockItem, change: IncomingChange, key: str, now: datetime, *, t
     return Outcome.APPLIED
 
 
-def _submit(item: BlockItem, now: datetime, *, tutor: bool) -> str:
-    # Submit is a latch: once made it stays, and the answer it locked is final.
-    if not tutor or item.submitted or not item.answer:
+def _submit(item: BlockItem, letter: str, key: str, now: datetime, *, tutor: bool) -> str:
+    """Lock the answer the submit names, as of the time it was made.
+
+    The earliest-made submit wins, whatever order submits from several devices arrive in; an
+    answer never changes a submitted item (one made before the submit is older than it, one
+    made after comes too late). So the result does not depend on arrival order.
+    """
+    if not tutor or (item.submitted and key >= item.answer_key):
         return Outcome.IGNORED
-    item.submitted_at = now
-    item.correct = item.answer == item.key_letter
+    item.answer, item.answer_key = letter, key
+    item.submitted_at = item.submitted_at or now
+    item.correct = letter == item.key_letter
     return Outcome.APPLIED

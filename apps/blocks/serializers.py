@@ -51,7 +51,11 @@ class ChangeInputSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="Made by the client; sending it again changes nothing.")
     position = serializers.IntegerField(min_value=1, max_value=MAX_ITEMS)
     field = serializers.ChoiceField(choices=FIELDS)
-    value = serializers.JSONField()
+    value = serializers.JSONField(
+        help_text='answer: a letter or ""; submit: the letter of the answer shown (tutor '
+        "feedback; the earliest-made submit locks it); marked: true or false; struck: letters; "
+        "highlights: [start, end] pairs; note: text; time_spent: seconds."
+    )
     client_time = serializers.DateTimeField(help_text="When the student made the change.")
 
 

@@ -421,7 +421,7 @@ def _save_items(items: list[BlockItem], fields: list[str]) -> None:
 # The item columns each kind of change writes; a batch updates only those it touched.
 CHANGED_FIELDS = {
     "answer": ("answer", "answer_key"),
-    "submit": ("submitted_at", "correct"),
+    "submit": ("answer", "answer_key", "submitted_at", "correct"),
     "marked": ("marked", "marked_key"),
     "struck": ("struck", "struck_key"),
     "highlights": ("highlights", "highlights_key"),

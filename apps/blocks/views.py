@@ -149,8 +149,9 @@ def _save_and_move(request, block, item, count):
         IncomingChange(uuid.uuid4(), item.position, "answer", request.POST.get("answer", ""), now),
         IncomingChange(uuid.uuid4(), item.position, "marked", "marked" in request.POST, now),
     ]
-    if request.POST.get("move") == "submit":
-        changes.append(IncomingChange(uuid.uuid4(), item.position, "submit", True, now))
+    answer = request.POST.get("answer", "")
+    if request.POST.get("move") == "submit" and answer:
+        changes.append(IncomingChange(uuid.uuid4(), item.position, "submit", answer, now))
     try:
         result = services.changes_apply(
             user=request.user, public_id=block.public_id, changes=changes, client_now=now

@@ -121,7 +121,7 @@ def test_blocks_api_exam_feedback_reveals_nothing_until_the_end(api_as, student,
     block_id = _create(client).json()["public_id"]
 
     saved = _changes(client, block_id, {"position": 1, "field": "answer", "value": "C"})
-    submitted = _changes(client, block_id, {"position": 1, "field": "submit", "value": True})
+    submitted = _changes(client, block_id, {"position": 1, "field": "submit", "value": "C"})
     detail = client.get(reverse("block", args=[block_id]))
     ended = client.post(reverse("block_end", args=[block_id]))
 
@@ -147,7 +147,7 @@ def test_blocks_api_tutor_submit_reveals_that_item_only(api_as, student, secret_
         client,
         block_id,
         {"position": 2, "field": "answer", "value": "B"},
-        {"position": 2, "field": "submit", "value": True},
+        {"position": 2, "field": "submit", "value": "B"},
     )
     detail = client.get(reverse("block", args=[block_id])).json()
 
@@ -247,7 +247,7 @@ def test_blocks_api_changes_cost_a_fixed_number_of_statements(
     ]
     if replay:
         assert _changes(client, block_id, *changes).status_code == 200
-    changes.append({"position": 1, "field": "submit", "value": feedback == "tutor"})
+    changes.append({"position": 1, "field": "submit", "value": "B"})
     Block.objects.update(last_contact_at=Block.objects.get().created_at - timedelta(minutes=1))
 
     with assert_statements(statements):

@@ -100,7 +100,7 @@ def test_leak_scan_of_an_open_exam_block(client, student, secrets):
 
     for position in (1, 2, 3):
         bodies.append(change("answer", "D", position).content.decode())
-    bodies.append(change("submit", True).content.decode())
+    bodies.append(change("submit", "D").content.decode())
     for name, args in [
         ("block", [block_id]),
         ("blocks", []),

@@ -31,7 +31,7 @@ def test_reader_gives_the_instance_a_queryset_gives(student, bank):
             change(1, "highlights", [[0, 4], [9, 12]]),
             change(1, "note", "Café — ß"),
             change(1, "answer", "B"),
-            change(1, "submit", True),
+            change(1, "submit", "B"),
         ],
         client_now=block.created_at,
     )

@@ -155,7 +155,7 @@ def test_changes_replayed_with_another_clock_offset_do_not_overtake_later_ones(s
 def test_tutor_submit_locks_the_answer(student, bank):
     block = _create(student, count=1, feedback="tutor")
 
-    _apply(student, block, change(1, "answer", "B"), change(1, "submit", True))
+    _apply(student, block, change(1, "answer", "B"), change(1, "submit", "B"))
     result = _apply(student, block, change(1, "answer", "A", at="2026-11-25T11:00:00"))
 
     item = block.items.get()
@@ -163,10 +163,43 @@ def test_tutor_submit_locks_the_answer(student, bank):
     assert (item.answer, item.submitted, item.correct) == ("B", True, False)
 
 
+@pytest.mark.parametrize("phone_first", [False, True])
+def test_tutor_submit_from_two_devices_gives_one_result_whatever_arrives_first(
+    student, bank, phone_first
+):
+    """The laptop answers B at :01 and submits it at :03; the phone, offline, answered C at
+    :02. In the order they were made, B is locked; so it must be in either arrival order."""
+    block = _create(student, count=1, feedback="tutor")
+    laptop = [
+        change(1, "answer", "B", at="2026-11-25T10:00:01"),
+        change(1, "submit", "B", at="2026-11-25T10:00:03"),
+    ]
+    phone = [change(1, "answer", "C", at="2026-11-25T10:00:02")]
+
+    for batch in (phone, laptop) if phone_first else (laptop, phone):
+        _apply(student, block, *batch, client_now=CLIENT_NOW)
+
+    item = block.items.get()
+    assert (item.answer, item.submitted, item.correct) == ("B", True, False)
+
+
+def test_tutor_submit_made_earlier_wins_over_one_that_arrived_first(student, bank):
+    block = _create(student, count=1, feedback="tutor")
+
+    later = _apply(student, block, change(1, "submit", "C", at="2026-11-25T10:00:09"))
+    earlier = _apply(student, block, change(1, "submit", "A", at="2026-11-25T10:00:04"))
+    again = _apply(student, block, change(1, "submit", "D", at="2026-11-25T10:00:06"))
+
+    item = block.items.get()
+    outcomes = [r.results[0][1] for r in (later, earlier, again)]
+    assert outcomes == ["applied", "applied", "ignored"]
+    assert (item.answer, item.submitted, item.correct) == ("A", True, True)
+
+
 def test_exam_feedback_ignores_submit(student, bank):
     block = _create(student, count=1)
 
-    result = _apply(student, block, change(1, "answer", "A"), change(1, "submit", True))
+    result = _apply(student, block, change(1, "answer", "A"), change(1, "submit", "A"))
 
     assert [outcome for _, outcome in result.results] == ["applied", "ignored"]
     assert block.items.get().submitted_at is None
@@ -176,11 +209,16 @@ def test_exam_feedback_ignores_submit(student, bank):
     ("field", "value", "message"),
     [
         ("answer", "Z", "Choose one of A, B, C, D, or nothing."),
+        ("answer", "AB", "Choose one of A, B, C, D, or nothing."),
+        ("answer", 3, "Choose one of A, B, C, D, or nothing."),
+        ("struck", ["AB"], "List letters from A, B, C, D."),
         ("struck", ["A", "A"], "List each letter once."),
         ("marked", "yes", "Use true or false."),
         ("note", "x" * 5001, "Write at most 5000 characters."),
         ("highlights", [[5, 2]], "Give at most 200 [start, end] pairs with 0 <= start < end."),
         ("time_spent", -1, "Give whole seconds from 0 to 86400."),
+        ("note", "a\x00b", "Remove the NUL character from the note."),
+        ("submit", True, "Submit the letter of the answer shown: one of A, B, C, D."),
     ],
 )
 def test_changes_with_bad_values_are_refused_and_change_nothing(

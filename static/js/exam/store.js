@@ -6,7 +6,7 @@ function applyChange(state, change) {
     case "answer":
       return state.submitted ? state : { ...state, answer: change.value };
     case "submit":
-      return { ...state, submitted: state.submitted || change.value === true };
+      return state.submitted ? state : { ...state, answer: change.value, submitted: true };
     case "time_spent":
       return { ...state, time_spent: change.value };
     default:
