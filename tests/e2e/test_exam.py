@@ -168,3 +168,43 @@ def test_exam_lab_values_and_calculator_beside_the_item(live_server, page: Page,
     expect(page.get_by_role("button", name="Calculator")).to_be_focused()
 
     assert _items(block)[1] == ("", False, [])
+
+
+SELECT_FIRST_WORDS = """() => {
+    const text = document.querySelector(".item__stem p").firstChild;
+    const range = document.createRange();
+    range.setStart(text, 0);
+    range.setEnd(text, 6);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+}"""
+
+
+def test_exam_highlights_notes_and_view_come_back_after_a_reload(
+    live_server, page: Page, student, bank
+):
+    block = _open(page, live_server.url, student)
+
+    page.evaluate(SELECT_FIRST_WORDS)
+    page.keyboard.press("u")
+    page.keyboard.press("t")
+    page.get_by_label("Your note on this item").fill("Think of the LAD.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    page.keyboard.press("s")
+    _saved(page)
+    page.reload()
+
+    expect(page.locator("mark.exam-highlight")).to_have_text(re.compile(r"^Case \d$"))
+    expect(page.get_by_text("130%")).to_be_visible()
+    expect(page.get_by_role("button", name="Colors: Dark")).to_be_visible()
+    page.get_by_role("button", name="Notes").click()
+    expect(page.get_by_label("Your note on this item")).to_have_value("Think of the LAD.")
+    item = BlockItem.objects.get(block=block, position=1)
+    assert (item.highlights, item.note) == ([[0, 6]], "Think of the LAD.")
+
+    page.locator("mark.exam-highlight").click()
+    _saved(page)
+    expect(page.locator("mark.exam-highlight")).to_have_count(0)
+    assert BlockItem.objects.get(block=block, position=1).highlights == []

@@ -3,8 +3,10 @@
 
 import { ApiError, Offline, client } from "./api.js";
 import { mountCalculator } from "./calculator.js";
+import { merge, paint, selectedRange } from "./highlights.js";
 import { mountLabValues } from "./labvalues.js";
 import { Outbox } from "./outbox.js";
+import { Preferences } from "./preferences.js";
 import { renderItem, showState } from "./render.js";
 import { Store } from "./store.js";
 import { BlockClock } from "./timer.js";
@@ -22,6 +24,10 @@ const root = document.querySelector("[data-exam]");
 const $ = (selector) => root.querySelector(selector);
 const api = client(root.dataset.csrf);
 const positionKey = `${root.dataset.outboxKey}:position`;
+const preferences = new Preferences(root, ({ size, scheme }) => {
+  $("[data-text-size]").textContent = size;
+  $("[data-scheme-label]").textContent = `Colors: ${scheme}`;
+});
 const skeletons = {
   plain: $("[data-skeleton]"),
   revealed: $("[data-skeleton-revealed]"),
@@ -34,6 +40,9 @@ let current = 0;
 let drawn = null; // [position, whether the review was drawn]
 let enteredAt = 0;
 let leaving = false;
+let noteTimer = null;
+let noteDraft = null; // [position, text] typed but not yet queued
+const NOTE_PAUSE_MS = 700;
 
 function announce(text) {
   const region = $("[data-announce]");
@@ -68,6 +77,15 @@ function drawItem() {
     drawn = [current, withReview];
   }
   showState($("[data-item]"), view, { locked: view.submitted });
+  const stem = $("[data-item] .item__stem");
+  if (stem.dataset.painted !== JSON.stringify(view.highlights)) {
+    paint(stem, view.highlights);
+    stem.dataset.painted = JSON.stringify(view.highlights);
+  }
+  const note = $("[data-note]");
+  if (document.activeElement !== note && !noteDraft) {
+    note.value = view.note;
+  }
   $("[data-item-label]").textContent = `Item ${current} of ${store.count}`;
   $("[data-question-id]").textContent = item.question;
   $("[data-mark]").checked = view.marked;
@@ -127,6 +145,7 @@ function show(position) {
   if (position < 1 || position > store.count || position === current) {
     return;
   }
+  commitNote();
   recordTime();
   current = position;
   enteredAt = performance.now();
@@ -158,12 +177,48 @@ function strike(letter) {
   change("struck", struck.includes(letter) ? struck.filter((l) => l !== letter) : [...struck, letter]);
 }
 
+function highlight() {
+  const range = selectedRange($("[data-item] .item__stem"));
+  if (!range) {
+    banner("Select some text of the question first, then choose Highlight.");
+    return;
+  }
+  banner("");
+  window.getSelection().removeAllRanges();
+  change("highlights", merge([...state().highlights, range]));
+}
+
+function unhighlight(mark) {
+  const [start, end] = mark.dataset.range.split("-").map(Number);
+  change("highlights", state().highlights.filter(([s, e]) => s !== start || e !== end));
+}
+
+// A note is queued once typing pauses, or at once when the student moves on or leaves.
+function commitNote() {
+  clearTimeout(noteTimer);
+  noteTimer = null;
+  if (!noteDraft) {
+    return;
+  }
+  const [position, text] = noteDraft;
+  noteDraft = null;
+  if (state(position).note !== text) {
+    outbox.add(position, "note", text);
+  }
+}
+
+function noteTyped() {
+  noteDraft = [current, $("[data-note]").value];
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(commitNote, NOTE_PAUSE_MS);
+}
+
 function submit() {
   const view = state();
   if (!tutor() || view.submitted || !view.answer) {
     return;
   }
-  change("submit", true);
+  change("submit", view.answer);
   outbox.flushSoon(0);
 }
 
@@ -267,13 +322,13 @@ const mounted = new Set();
 function mountPanel(name, body) {
   if (name === "calculator") {
     mountCalculator(body);
-  } else if (labValues) {
+  } else if (name === "labs" && labValues) {
     mountLabValues(body, labValues);
-  } else {
+  } else if (name === "labs") {
     body.textContent = "The lab values could not be loaded. Reload the page when you are online.";
     return;
   }
-  mounted.add(name);
+  mounted.add(name); // the notes panel is in the page already
 }
 
 function togglePanel(name) {
@@ -313,6 +368,10 @@ const ACTIONS = {
   },
   "close-dialog": (button) => button.closest("dialog").close(),
   panel: (button) => togglePanel(button.dataset.panelName),
+  highlight,
+  larger: () => preferences.larger(1),
+  smaller: () => preferences.larger(-1),
+  scheme: () => preferences.nextScheme(),
   "close-panel": closePanel,
 };
 
@@ -359,6 +418,16 @@ function onKey(event) {
     togglePanel("labs");
   } else if (key === "k" || key === "K") {
     togglePanel("calculator");
+  } else if (key === "t" || key === "T") {
+    togglePanel("notes");
+  } else if (key === "u" || key === "U") {
+    highlight();
+  } else if (key === "+" || key === "=") {
+    preferences.larger(1);
+  } else if (key === "-" || key === "−") {
+    preferences.larger(-1);
+  } else if (key === "s" || key === "S") {
+    preferences.nextScheme();
   } else if (key === "q" || key === "Q") {
     openEndDialog();
   } else if (key === "?") {
@@ -386,6 +455,11 @@ function wire() {
     const strikeButton = event.target.closest("[data-strike]");
     if (strikeButton) {
       strike(strikeButton.dataset.strike);
+      return;
+    }
+    const mark = event.target.closest("mark.exam-highlight");
+    if (mark && window.getSelection().isCollapsed) {
+      unhighlight(mark);
     }
   });
   root.addEventListener("change", (event) => {
@@ -395,6 +469,7 @@ function wire() {
       choose(event.target.value);
     }
   });
+  $("[data-note]").addEventListener("input", noteTyped);
   root.addEventListener("contextmenu", (event) => {
     const option = event.target.closest(".option");
     if (option) {
@@ -404,6 +479,7 @@ function wire() {
   });
   document.addEventListener("keydown", onKey);
   window.addEventListener("pagehide", () => {
+    commitNote();
     recordTime();
     enteredAt = performance.now();
   });
