@@ -116,3 +116,20 @@ def test_review_page_passes_axe(live_server, page: Page, student, bank, scheme):
     expect(page.get_by_role("heading", name="Explanation")).to_be_visible()
 
     assert _blocking_violations(page) == []
+
+
+def test_exam_page_in_review_passes_axe(live_server, page: Page, student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=3))
+    services.changes_apply(
+        user=student,
+        public_id=block.public_id,
+        changes=[change(1, "answer", "B"), change(2, "marked", True)],
+        client_now=CLIENT_NOW,
+    )
+    services.block_end(user=student, public_id=block.public_id)
+    _log_in(page, live_server.url)
+
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/?item=1")
+    expect(page.get_by_text("Incorrect · your answer: B")).to_be_visible()
+
+    assert _blocking_violations(page) == []

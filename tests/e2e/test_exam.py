@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from apps.blocks import services
 from apps.blocks.models import Block, BlockItem, Change
 from apps.blocks.services import BlockSpec
-from tests.blocks.conftest import publish
+from tests.blocks.conftest import CLIENT_NOW, change, publish
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -208,3 +208,38 @@ def test_exam_highlights_notes_and_view_come_back_after_a_reload(
     _saved(page)
     expect(page.locator("mark.exam-highlight")).to_have_count(0)
     assert BlockItem.objects.get(block=block, position=1).highlights == []
+
+
+def test_exam_page_reviews_an_ended_block_with_a_filter(live_server, page: Page, student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=3, feedback="tutor"))
+    services.changes_apply(
+        user=student,
+        public_id=block.public_id,
+        changes=[
+            change(1, "answer", "A"),
+            change(2, "answer", "B"),
+            change(2, "marked", True),
+            change(2, "note", "Recheck the leads."),
+        ],
+        client_now=CLIENT_NOW,
+    )
+    services.block_end(user=student, public_id=block.public_id)
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/results/")
+
+    page.get_by_role("link", name="Review the items").click()
+    expect(page.get_by_text("Correct · your answer: A · correct answer: A")).to_be_visible()
+    expect(page.get_by_text("Peer statistics are computed after students answer")).to_be_visible()
+    report = page.get_by_role("link", name="Report an error in this question")
+    expect(report).to_have_attribute("href", re.compile(r"/VQ-\d{6}/report/$"))
+    page.get_by_label("Show").select_option("incorrect")
+
+    expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
+    expect(page.get_by_text("Incorrect · your answer: B · correct answer: A")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Item \d"))).to_have_count(1)
+    page.keyboard.press("t")
+    expect(page.get_by_label("Your note on this item")).to_have_value("Recheck the leads.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("c")  # review changes nothing
+    expect(page.get_by_role("radio", name=re.compile(r"^B\."))).to_be_checked()
+    assert BlockItem.objects.get(block=block, position=2).answer == "B"

@@ -7,6 +7,7 @@ import { merge, paint, selectedRange } from "./highlights.js";
 import { mountLabValues } from "./labvalues.js";
 import { Outbox } from "./outbox.js";
 import { Preferences } from "./preferences.js";
+import { matches, outcome, peersLine, resultLine } from "./review.js";
 import { renderItem, showState } from "./render.js";
 import { Store } from "./store.js";
 import { BlockClock } from "./timer.js";
@@ -40,6 +41,7 @@ let current = 0;
 let drawn = null; // [position, whether the review was drawn]
 let enteredAt = 0;
 let leaving = false;
+let reviewing = false; // an ended block: everything shown, nothing changed
 let noteTimer = null;
 let noteDraft = null; // [position, text] typed but not yet queued
 const NOTE_PAUSE_MS = 700;
@@ -76,7 +78,10 @@ function drawItem() {
     renderItem($("[data-item]"), item, skeletons);
     drawn = [current, withReview];
   }
-  showState($("[data-item]"), view, { locked: view.submitted });
+  showState($("[data-item]"), view, { locked: view.submitted || reviewing });
+  if (reviewing) {
+    drawReview(item, view);
+  }
   const stem = $("[data-item] .item__stem");
   if (stem.dataset.painted !== JSON.stringify(view.highlights)) {
     paint(stem, view.highlights);
@@ -89,13 +94,24 @@ function drawItem() {
   $("[data-item-label]").textContent = `Item ${current} of ${store.count}`;
   $("[data-question-id]").textContent = item.question;
   $("[data-mark]").checked = view.marked;
-  $("[data-action=previous]").disabled = current === 1;
-  $("[data-action=next]").disabled = current === store.count;
+  $("[data-mark]").disabled = reviewing;
+  drawNavigator();
+  const listed = listedPositions();
+  $("[data-action=previous]").disabled = !listed.some((p) => p < current);
+  $("[data-action=next]").disabled = !listed.some((p) => p > current);
   const submit = $("[data-action=submit]");
-  submit.hidden = !tutor() || view.submitted;
+  submit.hidden = !tutor() || view.submitted || reviewing;
   submit.disabled = !view.answer;
   $("[data-reveal-note]").hidden = !(view.submitted && !item.review);
-  drawNavigator();
+}
+
+function drawReview(item, view) {
+  $("[data-review-summary]").hidden = false;
+  const result = $("[data-review-result]");
+  result.dataset.outcome = outcome(view, item.review);
+  result.textContent = resultLine(view, item.review);
+  $("[data-review-peers]").textContent = peersLine(item.review);
+  $("[data-report-link]").href = root.dataset.reportUrl.replace("VQ-000000", item.question);
 }
 
 function drawNavigator() {
@@ -116,13 +132,19 @@ function drawNavigator() {
   for (const button of list.querySelectorAll("[data-goto]")) {
     const position = Number(button.dataset.goto);
     const view = state(position);
-    const words = [view.answer ? "answered" : "unanswered"];
+    const review = store.item(position).review;
+    const words = [reviewing ? outcome(view, review) : view.answer ? "answered" : "unanswered"];
     if (view.marked) {
       words.push("marked");
     }
+    const filter = $("[data-filter]").value;
+    button.parentElement.hidden = reviewing && !matches(filter, view, review);
     button.textContent = String(position);
     button.setAttribute("aria-label", `Item ${position}, ${words.join(", ")}`);
     button.classList.toggle("is-answered", Boolean(view.answer));
+    if (reviewing) {
+      button.dataset.outcome = outcome(view, review);
+    }
     button.classList.toggle("is-marked", view.marked);
     if (position === current) {
       button.setAttribute("aria-current", "true");
@@ -135,6 +157,9 @@ function drawNavigator() {
 // --- Moving --------------------------------------------------------------------------------
 
 function recordTime() {
+  if (reviewing) {
+    return;
+  }
   const seconds = Math.round((performance.now() - enteredAt) / 1000);
   if (current && seconds >= 1 && store.block.status === "open") {
     outbox.add(current, "time_spent", state().time_spent + seconds);
@@ -157,6 +182,9 @@ function show(position) {
 // --- Changes -------------------------------------------------------------------------------
 
 function change(field, value) {
+  if (reviewing) {
+    return; // review shows the block as it ended
+  }
   outbox.add(current, field, value);
   drawItem();
 }
@@ -178,6 +206,9 @@ function strike(letter) {
 }
 
 function highlight() {
+  if (reviewing) {
+    return;
+  }
   const range = selectedRange($("[data-item] .item__stem"));
   if (!range) {
     banner("Select some text of the question first, then choose Highlight.");
@@ -292,6 +323,9 @@ async function endBlock() {
 }
 
 function openEndDialog() {
+  if (reviewing) {
+    return;
+  }
   const unanswered = store.positions(outbox.pending(), (view) => !view.answer);
   const marked = store.positions(outbox.pending(), (view) => view.marked);
   $("[data-end-unanswered]").textContent = unanswered.length
@@ -354,9 +388,24 @@ function closePanel(element) {
 
 // --- Input -----------------------------------------------------------------------------------
 
+// The items the list shows (in review, those the filter keeps); Next and Previous walk them.
+function listedPositions() {
+  return [...root.querySelectorAll("[data-goto]")]
+    .filter((button) => !button.parentElement.hidden)
+    .map((button) => Number(button.dataset.goto));
+}
+
+function step(direction) {
+  const listed = listedPositions();
+  const ahead = direction > 0 ? listed.filter((p) => p > current) : listed.filter((p) => p < current).reverse();
+  if (ahead.length) {
+    show(ahead[0]);
+  }
+}
+
 const ACTIONS = {
-  next: () => show(current + 1),
-  previous: () => show(current - 1),
+  next: () => step(1),
+  previous: () => step(-1),
   submit,
   end: openEndDialog,
   "end-confirm": endBlock,
@@ -485,6 +534,37 @@ function wire() {
   });
 }
 
+// --- Review ----------------------------------------------------------------------------------
+
+function startReview(block) {
+  reviewing = true;
+  root.classList.add("exam--review");
+  document.title = "Review · Vignette";
+  for (const element of root.querySelectorAll("[data-taking-only]")) {
+    element.hidden = true;
+  }
+  for (const element of root.querySelectorAll("[data-review-only]")) {
+    element.hidden = false;
+  }
+  $("[data-note]").readOnly = true;
+  const used = block.score.time_used_seconds;
+  $("[data-timer]").textContent = `Time used ${Math.floor(used / 60)}:${String(used % 60).padStart(2, "0")}`;
+  // Nothing is left to send: the block's state is final.
+  outbox = { pending: () => [], add: () => {}, flushSoon: () => {} };
+  onState({ state: "saved", unsent: 0 });
+  $("[data-save-state]").textContent = "Review";
+  $("[data-filter]").addEventListener("change", () => {
+    drawNavigator();
+    const listed = listedPositions();
+    if (listed.length && !listed.includes(current)) {
+      show(listed[0]);
+    }
+  });
+  wire();
+  const asked = Number(new URLSearchParams(location.search).get("item"));
+  show(asked >= 1 && asked <= store.count ? asked : 1);
+}
+
 // --- Start -----------------------------------------------------------------------------------
 
 async function start() {
@@ -507,11 +587,11 @@ async function start() {
     banner(error instanceof Offline ? "The block could not be loaded: you seem to be offline. Reload when you are back online." : error.message);
     return;
   }
+  store = new Store(block);
   if (block.status === "ended") {
-    location.assign(root.dataset.resultsUrl);
+    startReview(block);
     return;
   }
-  store = new Store(block);
   clock = new BlockClock($("[data-timer]"), {
     timed: block.clock === "timed",
     onWarning: (message) => {
