@@ -243,3 +243,51 @@ def test_exam_page_reviews_an_ended_block_with_a_filter(live_server, page: Page,
     page.keyboard.press("c")  # review changes nothing
     expect(page.get_by_role("radio", name=re.compile(r"^B\."))).to_be_checked()
     assert BlockItem.objects.get(block=block, position=2).answer == "B"
+
+
+def test_exam_on_a_phone_with_touch(live_server, browser, student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=3))
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/")
+    expect(page.get_by_role("heading", name="Item 1 of 3")).to_be_visible()
+    expect(page.get_by_role("button", name="Item 2, unanswered")).to_be_hidden()
+
+    page.get_by_role("button", name="Item list").tap()
+    page.get_by_role("button", name="Item 2, unanswered").tap()
+    expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
+    expect(page.get_by_role("button", name="Item 2, unanswered")).to_be_hidden()
+    page.get_by_role("radio", name=re.compile(r"^C\.")).tap()
+    option_a = page.locator(".option[data-letter='A'] .option__text")
+    option_a.dispatch_event("pointerdown", {"pointerType": "touch", "isPrimary": True})
+    page.wait_for_timeout(700)
+    option_a.dispatch_event("pointerup", {"pointerType": "touch", "isPrimary": True})
+    page.evaluate(SELECT_FIRST_WORDS)
+    page.get_by_role("button", name="Highlight").tap()
+    page.get_by_role("button", name="Lab values").tap()
+    expect(page.get_by_label("Search lab values")).to_be_visible()
+    page.get_by_role("complementary", name="Lab values").get_by_role("button", name="Close").tap()
+    _saved(page)
+
+    item = BlockItem.objects.get(block=block, position=2)
+    assert (item.answer, item.struck, item.highlights) == ("C", ["A"], [[0, 6]])
+    context.close()
+
+
+def test_exam_warns_at_five_minutes_and_one_minute(live_server, page: Page, student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=4))
+    Block.objects.filter(pk=block.pk).update(deadline=timezone.now() + timedelta(seconds=305))
+    page.clock.install()
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/")
+    expect(page.get_by_role("heading", name="Item 1 of 4")).to_be_visible()
+    alert = page.get_by_role("alert")
+
+    page.clock.run_for(10_000)
+    expect(alert).to_have_text("5 minutes remain in this block.")
+    page.clock.run_for(240_000)
+    expect(alert).to_have_text("1 minute remains in this block.")
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"^Time left 0:[45]\d$"))

@@ -45,6 +45,10 @@ let reviewing = false; // an ended block: everything shown, nothing changed
 let noteTimer = null;
 let noteDraft = null; // [position, text] typed but not yet queued
 const NOTE_PAUSE_MS = 700;
+const LONG_PRESS_MS = 550;
+const PHONE = window.matchMedia("(max-width: 40rem)");
+let press = null; // a touch held on an option: {timer, x, y}
+let pressStruck = false; // the touch that just ended struck an option: its click must not choose
 
 function announce(text) {
   const region = $("[data-announce]");
@@ -489,6 +493,47 @@ function onKey(event) {
   }
 }
 
+// Touch: holding an option strikes it out (or restores it), as right-click does.
+function wireLongPress() {
+  const cancel = () => {
+    if (press) {
+      clearTimeout(press.timer);
+      press = null;
+    }
+  };
+  root.addEventListener("pointerdown", (event) => {
+    const option = event.target.closest(".option");
+    pressStruck = false;
+    if (event.pointerType !== "touch" || !option || event.target.closest("[data-strike]")) {
+      return;
+    }
+    const timer = setTimeout(() => {
+      press = null;
+      pressStruck = true;
+      strike(option.dataset.letter);
+    }, LONG_PRESS_MS);
+    press = { timer, x: event.clientX, y: event.clientY };
+  });
+  root.addEventListener("pointermove", (event) => {
+    if (press && Math.hypot(event.clientX - press.x, event.clientY - press.y) > 10) {
+      cancel(); // a scroll, not a press
+    }
+  });
+  root.addEventListener("pointerup", cancel);
+  root.addEventListener("pointercancel", cancel);
+  root.addEventListener(
+    "click",
+    (event) => {
+      if (pressStruck && event.target.closest(".option")) {
+        event.preventDefault(); // the touch struck the option; it does not choose it too
+        event.stopPropagation();
+        pressStruck = false;
+      }
+    },
+    true,
+  );
+}
+
 function wire() {
   root.addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]");
@@ -499,6 +544,9 @@ function wire() {
     const goto = event.target.closest("[data-goto]");
     if (goto) {
       show(Number(goto.dataset.goto));
+      if (PHONE.matches && !root.classList.contains("exam--nav-hidden")) {
+        ACTIONS.navigator(); // on a phone the list is a drawer: it closes once used
+      }
       return;
     }
     const strikeButton = event.target.closest("[data-strike]");
@@ -523,9 +571,12 @@ function wire() {
     const option = event.target.closest(".option");
     if (option) {
       event.preventDefault();
-      strike(option.dataset.letter);
+      if (!press && !pressStruck) {
+        strike(option.dataset.letter); // a right-click; a long touch strikes by its own timer
+      }
     }
   });
+  wireLongPress();
   document.addEventListener("keydown", onKey);
   window.addEventListener("pagehide", () => {
     commitNote();
@@ -561,6 +612,9 @@ function startReview(block) {
     }
   });
   wire();
+  if (PHONE.matches) {
+    ACTIONS.navigator();
+  }
   const asked = Number(new URLSearchParams(location.search).get("item"));
   show(asked >= 1 && asked <= store.count ? asked : 1);
 }
@@ -613,7 +667,7 @@ async function start() {
     onRefused,
   });
   wire();
-  if (window.matchMedia("(max-width: 40rem)").matches) {
+  if (PHONE.matches) {
     ACTIONS.navigator(); // a phone starts with the item list closed, as a drawer
   }
   const remembered = Number(localStorage.getItem(positionKey));
