@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot bench bench-import bench-blocks bench-data clean
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-data clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ clean: ## Remove the virtualenv and local data.
 
 schema-snapshot: $(BIN)/.installed ## Refresh tests/snapshots/openapi.json after an intended API change.
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --format openapi-json --file tests/snapshots/openapi.json
+
+screenshots: $(BIN)/.installed ## Screenshots of the exam interface into docs/screenshots/ (Chromium).
+	$(BIN)/python docs/make_screenshots.py
 
 bench-import: $(BIN)/.installed ## Import throughput against bulk_create (DATABASE_URL picks the database).
 	$(BIN)/python -m bench.import_bench
