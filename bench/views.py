@@ -1,12 +1,16 @@
 """Baseline views for benchmarks: the least an endpoint doing the same job could do."""
 
 from django.db import connection
+from django.shortcuts import render
 from django.utils import timezone
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import ApiTokenAuthentication
+from apps.blocks.models import Block, BlockItem
+from apps.core.access import login_required
+from apps.questions.rendering import render_item
 
 CREATE = {
     "postgresql": """
@@ -51,3 +55,13 @@ class UpsertApi(APIView):
         with connection.cursor() as cursor:
             cursor.execute(UPSERT, row)
         return Response({"status": "ok"})
+
+
+@login_required
+def static_exam(request, public_id):
+    """The exam page's baseline: a static page as large as the exam page and the block's data
+    together, every item already in the HTML, no script."""
+    block = Block.objects.get(public_id=public_id, user=request.user)
+    items = BlockItem.objects.filter(block=block).select_related("version").order_by("position")
+    body = "".join(render_item(item.version, reveal=False) for item in items)
+    return render(request, "bench/static_exam.html", {"body": body})
