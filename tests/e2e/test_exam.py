@@ -10,8 +10,10 @@ from playwright.sync_api import Page, expect
 from apps.blocks import services
 from apps.blocks.models import Block, BlockItem, Change
 from apps.blocks.services import BlockSpec
+from apps.questions.formats.base import ImageDraft
 from tests.blocks.conftest import CLIENT_NOW, change, publish
 from tests.factories import PASSWORD
+from tests.questions.conftest import png_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -291,3 +293,70 @@ def test_exam_warns_at_five_minutes_and_one_minute(live_server, page: Page, stud
     page.clock.run_for(240_000)
     expect(alert).to_have_text("1 minute remains in this block.")
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"^Time left 0:[45]\d$"))
+
+
+def test_exam_figure_in_the_stem_enlarges(live_server, page: Page, student, editor, taxonomy):
+    publish(
+        editor,
+        stem="A rhythm strip is shown.\n\n![Rhythm strip](ecg.png)",
+        images=[ImageDraft("ecg.png", png_bytes(size=(120, 60)), "Rhythm strip")],
+    )
+    block = services.block_create(user=student, spec=BlockSpec(count=1))
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/")
+
+    page.get_by_role("img", name="Rhythm strip").click()
+
+    dialog = page.get_by_role("dialog", name="Enlarged image")
+    expect(dialog.get_by_role("img", name="Rhythm strip")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.get_by_role("img", name="Rhythm strip").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+
+
+@pytest.mark.parametrize(("clock", "feedback"), [("timed", "tutor"), ("untimed", "exam")])
+def test_exam_other_modes_by_keyboard(live_server, page: Page, student, bank, clock, feedback):
+    block = _open(page, live_server.url, student, clock=clock, feedback=feedback)
+    timer = page.get_by_role("timer")
+    expect(timer).to_have_text(re.compile(r"^Time left" if clock == "timed" else r"^Elapsed"))
+
+    for letter in "abc":
+        page.keyboard.press(letter)
+        if feedback == "tutor":
+            page.keyboard.press("Enter")
+            expect(page.get_by_role("heading", name="Explanation")).to_be_visible()
+        page.keyboard.press("n")
+    _saved(page)
+    page.keyboard.press("q")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    items = BlockItem.objects.filter(block=block).order_by("position")
+    assert [(i.answer, i.submitted) for i in items] == [
+        (letter, feedback == "tutor") for letter in "ABC"
+    ]
+
+
+def test_exam_a_whole_40_item_block(live_server, page: Page, student, editor, taxonomy):
+    for n in range(40):
+        publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.")
+    block = _open(page, live_server.url, student, count=40)
+
+    for position in range(1, 41):
+        page.keyboard.press("abcd"[position % 4])
+        if position % 5 == 0:
+            page.keyboard.press("m")
+        page.keyboard.press("n")
+    _saved(page)
+    page.keyboard.press("q")
+    expect(page.get_by_text("Every item is answered.")).to_be_visible()
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    items = BlockItem.objects.filter(block=block).order_by("position")
+    assert [(i.answer, i.marked) for i in items] == [
+        ("ABCD"[p % 4], p % 5 == 0) for p in range(1, 41)
+    ]
+    assert Change.objects.filter(block=block, field="answer").count() == 40

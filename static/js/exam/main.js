@@ -87,6 +87,10 @@ function drawItem() {
     drawReview(item, view);
   }
   const stem = $("[data-item] .item__stem");
+  for (const image of stem.querySelectorAll("img:not([tabindex])")) {
+    image.tabIndex = 0; // reachable by keyboard, enlarged with Enter
+    image.title = "Click to enlarge";
+  }
   if (stem.dataset.painted !== JSON.stringify(view.highlights)) {
     paint(stem, view.highlights);
     stem.dataset.painted = JSON.stringify(view.highlights);
@@ -463,6 +467,8 @@ function onKey(event) {
     ACTIONS.previous();
   } else if (key === "m" || key === "M") {
     change("marked", !state().marked);
+  } else if (key === "Enter" && event.target.matches(".item__stem img")) {
+    enlarge(event.target);
   } else if (key === "Enter" && !event.target.closest("button, a")) {
     submit();
   } else if (key === "o" || key === "O") {
@@ -491,6 +497,14 @@ function onKey(event) {
   if (handled) {
     event.preventDefault();
   }
+}
+
+// A figure in the stem, at full size in a dialog.
+function enlarge(image) {
+  const large = $("[data-image-large]");
+  large.src = image.currentSrc || image.src;
+  large.alt = image.alt;
+  $("[data-image-dialog]").showModal();
 }
 
 // Touch: holding an option strikes it out (or restores it), as right-click does.
@@ -552,6 +566,11 @@ function wire() {
     const strikeButton = event.target.closest("[data-strike]");
     if (strikeButton) {
       strike(strikeButton.dataset.strike);
+      return;
+    }
+    const image = event.target.closest(".item__stem img");
+    if (image) {
+      enlarge(image);
       return;
     }
     const mark = event.target.closest("mark.exam-highlight");
