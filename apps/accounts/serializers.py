@@ -47,3 +47,16 @@ class TokenCreateInputSerializer(serializers.Serializer):
 
 class TokenCreateOutputSerializer(TokenOutputSerializer):
     token = serializers.CharField(help_text="The secret. It is shown this once and never again.")
+
+
+class SessionCreateInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    # As on the login page: a password is taken exactly as typed.
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class SessionCreateOutputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    csrf_token = serializers.CharField(
+        help_text="Logging in replaces the CSRF token: send this one in X-CSRFToken from now on."
+    )

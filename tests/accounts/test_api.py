@@ -1,11 +1,15 @@
+from unittest import mock
+
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.accounts import services
-from apps.accounts.models import ApiToken
+from apps.accounts.models import ApiToken, User
 from apps.accounts.permissions import user_roles
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -89,6 +93,212 @@ def test_session_api_write_needs_csrf(student):
         }
     }
     assert ApiToken.objects.count() == 0
+
+
+def _session_create(client, username, password, *, address="10.0.0.1", token=None):
+    headers = {"HTTP_X_CSRFTOKEN": token} if token else {}
+    return client.post(
+        reverse("session"),
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+        **headers,
+    )
+
+
+def _browser():
+    """A client that checks CSRF as production does, holding the cookie of a page it loaded."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.get(reverse("accounts:login"))
+    return client, client.cookies["csrftoken"].value
+
+
+INVALID_CREDENTIALS = {
+    "error": {
+        "code": "invalid_credentials",
+        "message": "Your username or password is not right.",
+        "fields": {},
+    }
+}
+LOCKED_OUT = {
+    "error": {
+        "code": "locked_out",
+        "message": "Too many failed logins: logging in to this account from your address is "
+        "paused. Try again in 15 minutes.",
+        "fields": {},
+    }
+}
+
+
+def test_session_api_logs_in_and_returns_the_new_csrf_token(student):
+    client, old_token = _browser()
+    old_cookie = client.cookies["csrftoken"].value
+
+    response = _session_create(client, "alice", PASSWORD, token=old_token)
+    new_token = response.json()["csrf_token"]
+    me = client.get(reverse("me"))
+    with_new_token = client.post(
+        reverse("tokens"), {"name": "phone"}, format="json", HTTP_X_CSRFTOKEN=new_token
+    )
+    with_old_token = client.post(
+        reverse("tokens"), {"name": "laptop"}, format="json", HTTP_X_CSRFTOKEN=old_token
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"username": "alice", "csrf_token": mock.ANY}
+    assert client.cookies["csrftoken"].value != old_cookie
+    assert me.status_code == 200
+    assert me.json() == {
+        "public_id": str(student.public_id),
+        "username": "alice",
+        "email": "alice@example.org",
+        "roles": ["student"],
+    }
+    assert with_new_token.status_code == 201
+    assert with_old_token.status_code == 403
+    assert with_old_token.json() == {
+        "error": {
+            "code": "permission_denied",
+            "message": "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect.",
+            "fields": {},
+        }
+    }
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["phone"]
+
+
+def test_session_api_restores_an_expired_session(student):
+    client, token = _browser()
+    _session_create(client, "alice", PASSWORD, token=token)
+    token = client.cookies["csrftoken"].value
+    expired = client.cookies["sessionid"].value
+    Session.objects.all().delete()
+    before = client.get(reverse("me"))
+
+    response = _session_create(client, "alice", PASSWORD, token=token)
+    after = client.get(reverse("me"))
+
+    assert before.status_code == 401
+    assert response.status_code == 200
+    assert after.status_code == 200
+    assert client.cookies["sessionid"].value != expired
+
+
+def test_session_api_wrong_password_is_400_without_session(api_client, student):
+    response = _session_create(api_client, "alice", "wrong password")
+    me = api_client.get(reverse("me"))
+
+    assert response.status_code == 400
+    assert response.json() == INVALID_CREDENTIALS
+    assert me.status_code == 401
+    assert Session.objects.count() == 0
+
+
+def test_session_api_unknown_user_is_400(api_client, student):
+    response = _session_create(api_client, "mallory", PASSWORD)
+
+    assert response.status_code == 400
+    assert response.json() == INVALID_CREDENTIALS
+    assert Session.objects.count() == 0
+
+
+def test_session_api_inactive_account_is_400(api_client):
+    UserFactory(username="frank", is_active=False)
+
+    response = _session_create(api_client, "frank", PASSWORD)
+
+    assert response.status_code == 400
+    assert response.json() == INVALID_CREDENTIALS
+    assert Session.objects.count() == 0
+
+
+def test_session_api_deleted_account_is_400(api_client, student):
+    services.account_delete(user=student, password=PASSWORD)
+    deleted_name = User.objects.get(pk=student.pk).username
+
+    by_old_name = _session_create(api_client, "alice", PASSWORD)
+    by_new_name = _session_create(api_client, deleted_name, PASSWORD)
+
+    assert by_old_name.status_code == 400
+    assert by_old_name.json() == INVALID_CREDENTIALS
+    assert by_new_name.status_code == 400
+    assert by_new_name.json() == INVALID_CREDENTIALS
+    assert Session.objects.count() == 0
+
+
+def test_session_api_refuses_missing_fields(api_client):
+    response = api_client.post(reverse("session"), {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Some of the input is not valid.",
+            "fields": {
+                "username": ["This field is required."],
+                "password": ["This field is required."],
+            },
+        }
+    }
+
+
+def test_session_api_without_csrf_token_is_403(student):
+    # Another site can make the browser send the cookie, never the token: a login CSRF.
+    client, _ = _browser()
+
+    response = _session_create(client, "alice", PASSWORD)
+    me = client.get(reverse("me"))
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "code": "csrf_failed",
+            "message": "The form had expired or came from another site. "
+            "Reload the page and try again.",
+            "fields": {},
+        }
+    }
+    assert me.status_code == 401
+    assert Session.objects.count() == 0
+
+
+def test_session_api_without_csrf_cookie_is_403(student):
+    client = APIClient(enforce_csrf_checks=True)
+
+    response = _session_create(client, "alice", PASSWORD, token="x" * 64)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert Session.objects.count() == 0
+
+
+def test_session_api_locks_out_after_repeated_failures(api_client, student):
+    statuses = [_session_create(api_client, "alice", "wrong").status_code for _ in range(5)]
+
+    locked = _session_create(api_client, "alice", PASSWORD)
+    from_elsewhere = _session_create(APIClient(), "alice", PASSWORD, address="10.0.0.2")
+
+    assert statuses == [400, 400, 400, 400, 429]
+    assert locked.status_code == 429
+    assert locked.json() == LOCKED_OUT
+    assert locked["Retry-After"] == "900"
+    assert api_client.get(reverse("me")).status_code == 401
+    assert from_elsewhere.status_code == 200
+
+
+def test_session_api_shares_the_lockout_with_the_login_page(api_client, student):
+    page = Client()
+    for _ in range(5):
+        page.post(
+            reverse("accounts:login"),
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+        )
+
+    response = _session_create(api_client, "alice", PASSWORD)
+
+    assert response.status_code == 429
+    assert response.json() == LOCKED_OUT
+    assert Session.objects.count() == 0
 
 
 def test_token_api_create_list_revoke(api_as, student):
