@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -360,3 +361,23 @@ def test_exam_a_whole_40_item_block(live_server, page: Page, student, editor, ta
         ("ABCD"[p % 4], p % 5 == 0) for p in range(1, 41)
     ]
     assert Change.objects.filter(block=block, field="answer").count() == 40
+
+
+def test_exam_session_ended_asks_for_the_password_in_place(live_server, page: Page, student, bank):
+    block = _open(page, live_server.url, student)
+    Session.objects.all().delete()  # the session expired
+
+    page.keyboard.press("b")
+    dialog = page.get_by_role("dialog", name="Sign in again to keep saving")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Password").fill("not the password")
+    dialog.get_by_role("button", name="Sign in and save").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Your username or password is not right.")
+    dialog.get_by_label("Password").fill(PASSWORD)
+    dialog.get_by_role("button", name="Sign in and save").click()
+    _saved(page)
+    page.keyboard.press("n")
+    page.keyboard.press("c")
+    _saved(page)
+
+    assert _items(block) == {1: ("B", False, []), 2: ("C", False, []), 3: ("", False, [])}

@@ -8,10 +8,16 @@ export class ApiError extends Error {
   }
 }
 
+// The session has ended (it expired, or the student logged out elsewhere).
+export function signedOut(error) {
+  return error instanceof ApiError && error.status === 401;
+}
+
 // Thrown when the request never got an answer: offline, or the server unreachable.
 export class Offline extends Error {}
 
-export function client(csrfToken) {
+export function client(token) {
+  let csrfToken = token;
   async function request(method, url, body, headers = {}) {
     let response;
     try {
@@ -39,5 +45,9 @@ export function client(csrfToken) {
   return {
     get: (url) => request("GET", url),
     post: (url, body, headers) => request("POST", url, body, headers),
+    // Signing in again gives a new CSRF token; later writes must carry it.
+    useToken: (newToken) => {
+      csrfToken = newToken;
+    },
   };
 }

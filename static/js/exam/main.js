@@ -19,6 +19,7 @@ const SAVE_LABELS = {
   retrying: "Saving: retrying…",
   offline: "Offline: changes kept on this device",
   refused: "Not saved: the block has ended",
+  "signed-out": "Not saved yet: sign in again",
 };
 
 const root = document.querySelector("[data-exam]");
@@ -292,6 +293,36 @@ function onRefused(error, batch) {
     return;
   }
   banner(`Some changes were refused: ${error.message}`);
+}
+
+// --- Signing in again, in place ---------------------------------------------------------------
+
+function askPassword() {
+  const dialog = $("[data-signin-dialog]");
+  if (!dialog.open) {
+    $("[data-signin-error]").textContent = "";
+    dialog.showModal();
+    $("[data-signin-password]").focus();
+  }
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const password = $("[data-signin-password]");
+  try {
+    const answer = await api.post(root.dataset.sessionUrl, {
+      username: root.dataset.username,
+      password: password.value,
+    });
+    api.useToken(answer.csrf_token);
+    password.value = "";
+    $("[data-signin-dialog]").close();
+    outbox.flushSoon(0);
+  } catch (error) {
+    $("[data-signin-error]").textContent = error instanceof Offline
+      ? "No answer from the server: try again in a moment."
+      : error.message;
+  }
 }
 
 // --- Ending ----------------------------------------------------------------------------------
@@ -684,7 +715,9 @@ async function start() {
     onSaved,
     onState,
     onRefused,
+    onSignedOut: askPassword,
   });
+  $("[data-signin-form]").addEventListener("submit", signIn);
   wire();
   if (PHONE.matches) {
     ACTIONS.navigator(); // a phone starts with the item list closed, as a drawer

@@ -1,7 +1,7 @@
 // The only path for a student's changes: kept in localStorage until the server has them,
 // sent in order and in batches, retried with backoff, one tab at a time (Web Locks).
 
-import { ApiError, Offline } from "./api.js";
+import { ApiError, Offline, signedOut } from "./api.js";
 
 const FIRST_SEND_MS = 300;
 const MAX_BATCH = 100;
@@ -25,13 +25,14 @@ function newId() {
 export class Outbox {
   // send(batch) posts the changes and returns the server's answer; the callbacks tell the
   // page what happened: onSaved(answer, batch), onState({state, unsent}), onRefused(error).
-  constructor({ key, send, secondsLeft, onSaved, onState, onRefused }) {
+  constructor({ key, send, secondsLeft, onSaved, onState, onRefused, onSignedOut }) {
     this.key = key;
     this.send = send;
     this.secondsLeft = secondsLeft;
     this.onSaved = onSaved;
     this.onState = onState;
     this.onRefused = onRefused;
+    this.onSignedOut = onSignedOut;
     this.timer = null;
     this.backoff = 0;
     this.state = "saved";
@@ -98,6 +99,12 @@ export class Outbox {
         this.flushSoon(0);
       }
     } catch (error) {
+      if (signedOut(error)) {
+        // Keep everything; the page asks for the password and flushes again.
+        this.report("signed-out");
+        this.onSignedOut();
+        return;
+      }
       if (error instanceof ApiError && error.status === 409) {
         // The block has ended: these changes can never be saved. Say so; keep nothing.
         this.forget(batch);
