@@ -7,6 +7,7 @@ app_name = "blocks"
 urlpatterns = [
     path("", views.history, name="history"),
     path("new/", views.block_new, name="new"),
+    path("exam-sw.js", views.exam_service_worker, name="exam_service_worker"),
     path("new-pass/", views.new_pass, name="new_pass"),
     path("delete-all/", views.history_delete, name="history_delete"),
     path("<uuid:public_id>/", views.exam, name="exam"),

@@ -1,8 +1,11 @@
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,7 +14,7 @@ from apps.blocks import pools, selectors, services
 from apps.blocks.changes import IncomingChange
 from apps.blocks.forms import BlockCreateForm
 from apps.blocks.models import Block
-from apps.core.access import login_required
+from apps.core.access import login_required, public
 from apps.core.errors import VignetteError
 from apps.core.forms import form_add_error
 from apps.questions.rendering import item_skeleton, render_item
@@ -110,6 +113,16 @@ def exam(request, public_id):
             "revealed_skeleton": item_skeleton(reveal=True),
         },
     )
+
+
+@public
+def exam_service_worker(request):
+    """The exam page's service worker, served under /blocks/ so that its scope covers the
+    exam pages (a script under /static/ could only control /static/)."""
+    script = finders.find("js/exam/sw.js")
+    response = HttpResponse(Path(script).read_bytes(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_required

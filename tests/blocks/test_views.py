@@ -288,3 +288,13 @@ def test_one_item_rendering_serves_preview_exam_and_review(client, student, edit
     assert preview.context["item_html"] == review.context["item_html"] == revealed
     assert exam.context["item_html"] == render_item(item.version, reveal=False)
     assert revealed in review.content.decode()
+
+
+def test_exam_service_worker_is_served_under_blocks_for_its_scope(client):
+    response = client.get(reverse("blocks:exam_service_worker"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript"
+    assert response["Cache-Control"] == "no-cache"
+    assert b'self.addEventListener("fetch"' in response.content
+    assert reverse("blocks:exam_service_worker") == "/blocks/exam-sw.js"

@@ -381,3 +381,41 @@ def test_exam_session_ended_asks_for_the_password_in_place(live_server, page: Pa
     _saved(page)
 
     assert _items(block) == {1: ("B", False, []), 2: ("C", False, []), 3: ("", False, [])}
+
+
+def test_exam_reloaded_offline_keeps_every_change_and_sends_them_once(
+    live_server, page: Page, student, bank
+):
+    block = _open(page, live_server.url, student)
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker
+    expect(page.get_by_role("heading", name="Item 1 of 3")).to_be_visible()
+    page.evaluate(SELECT_FIRST_WORDS)
+
+    page.context.set_offline(True)
+    page.keyboard.press("u")
+    page.keyboard.press("d")
+    page.keyboard.press("n")
+    page.keyboard.press("Shift+A")
+    page.keyboard.press("m")
+    page.keyboard.press("t")
+    page.get_by_label("Your note on this item").fill("Ask about the pain.")
+    page.keyboard.press("Escape")
+    page.reload()
+    expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("You are offline")
+    expect(page.get_by_role("button", name="Restore A")).to_be_visible()
+    page.context.set_offline(False)
+    _saved(page)
+
+    item_1, item_2 = BlockItem.objects.filter(block=block).order_by("position")[:2]
+    assert (item_1.answer, item_1.highlights) == ("D", [[0, 6]])
+    assert (item_2.struck, item_2.marked, item_2.note) == (["A"], True, "Ask about the pain.")
+    fields = Change.objects.filter(block=block).exclude(field="time_spent")
+    assert sorted(fields.values_list("field", flat=True)) == [
+        "answer",
+        "highlights",
+        "marked",
+        "note",
+        "struck",
+    ]

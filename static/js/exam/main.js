@@ -26,6 +26,7 @@ const root = document.querySelector("[data-exam]");
 const $ = (selector) => root.querySelector(selector);
 const api = client(root.dataset.csrf);
 const positionKey = `${root.dataset.outboxKey}:position`;
+const copyKey = `${root.dataset.outboxKey}:block`;
 const preferences = new Preferences(root, ({ size, scheme }) => {
   $("[data-text-size]").textContent = size;
   $("[data-scheme-label]").textContent = `Colors: ${scheme}`;
@@ -43,6 +44,7 @@ let drawn = null; // [position, whether the review was drawn]
 let enteredAt = 0;
 let leaving = false;
 let reviewing = false; // an ended block: everything shown, nothing changed
+let fromCopy = false; // opened offline, from the copy this device kept
 let noteTimer = null;
 let noteDraft = null; // [position, text] typed but not yet queued
 const NOTE_PAUSE_MS = 700;
@@ -268,9 +270,46 @@ function send(batch) {
   return api.post(root.dataset.changesUrl, { client_now: new Date().toISOString(), changes: batch });
 }
 
+// The block as this device last saw it, for a reload without a network.
+function keepCopy() {
+  const copy = {
+    block: store.block,
+    seconds_left: clock.secondsLeft(),
+    elapsed_seconds: clock.timed ? 0 : Math.floor(clock.seconds()),
+    kept_at: Date.now(),
+  };
+  try {
+    localStorage.setItem(copyKey, JSON.stringify(copy));
+  } catch {
+    // Storage full: the outbox matters more than the copy; it has its own key.
+  }
+}
+
+function lastCopy() {
+  try {
+    const copy = JSON.parse(localStorage.getItem(copyKey));
+    if (!copy) {
+      return null;
+    }
+    const passed = (Date.now() - copy.kept_at) / 1000;
+    return {
+      ...copy.block,
+      seconds_left: copy.seconds_left === null ? null : Math.max(0, copy.seconds_left - passed),
+      elapsed_seconds: copy.elapsed_seconds + (copy.seconds_left === null ? passed : 0),
+    };
+  } catch {
+    return null;
+  }
+}
+
 function onSaved(answer) {
   store.accept(answer);
   clock.sync(answer);
+  keepCopy();
+  if (fromCopy) {
+    fromCopy = false;
+    banner(""); // the server has answered: the page is current again
+  }
   if (answer.status === "ended") {
     finish();
     return;
@@ -358,6 +397,7 @@ async function endBlock() {
     }
   }
   localStorage.removeItem(positionKey);
+  localStorage.removeItem(copyKey);
   location.assign(root.dataset.resultsUrl);
 }
 
@@ -687,9 +727,14 @@ async function start() {
       });
     }
   } catch (error) {
-    onState({ state: "offline", unsent: 0 });
-    banner(error instanceof Offline ? "The block could not be loaded: you seem to be offline. Reload when you are back online." : error.message);
-    return;
+    block = error instanceof Offline ? lastCopy() : null;
+    if (!block) {
+      onState({ state: "offline", unsent: 0 });
+      banner(error instanceof Offline ? "The block could not be loaded: you seem to be offline. Reload when you are back online." : error.message);
+      return;
+    }
+    fromCopy = true;
+    banner("You are offline: this is the block as this device last saw it. Your changes are kept here and sent when you are back online.");
   }
   store = new Store(block);
   if (block.status === "ended") {
@@ -708,6 +753,8 @@ async function start() {
     },
   });
   clock.sync(block);
+  keepCopy();
+  navigator.serviceWorker?.register(root.dataset.serviceWorkerUrl).catch(() => {});
   outbox = new Outbox({
     key: root.dataset.outboxKey,
     send,
