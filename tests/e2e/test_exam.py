@@ -419,3 +419,19 @@ def test_exam_reloaded_offline_keeps_every_change_and_sends_them_once(
         "note",
         "struck",
     ]
+
+
+def test_exam_two_changes_in_one_millisecond_keep_their_order(
+    live_server, page: Page, student, bank
+):
+    page.clock.install()
+    block = _open(page, live_server.url, student)
+    page.clock.pause_at(timezone.now() + timedelta(minutes=1))  # the page's clock stands still
+
+    page.keyboard.press("d")
+    page.keyboard.press("a")
+    page.clock.run_for(2000)
+    page.clock.resume()
+    _saved(page)
+
+    assert _items(block)[1] == ("A", False, [])

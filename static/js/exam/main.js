@@ -27,6 +27,8 @@ const $ = (selector) => root.querySelector(selector);
 const api = client(root.dataset.csrf);
 const positionKey = `${root.dataset.outboxKey}:position`;
 const copyKey = `${root.dataset.outboxKey}:block`;
+// Other tabs on this block hear of each answer from the server, and stay current.
+const tabs = "BroadcastChannel" in window ? new BroadcastChannel(root.dataset.outboxKey) : null;
 const preferences = new Preferences(root, ({ size, scheme }) => {
   $("[data-text-size]").textContent = size;
   $("[data-scheme-label]").textContent = `Colors: ${scheme}`;
@@ -302,10 +304,13 @@ function lastCopy() {
   }
 }
 
-function onSaved(answer) {
+function onSaved(answer, _batch, { fromOtherTab = false } = {}) {
   store.accept(answer);
   clock.sync(answer);
   keepCopy();
+  if (!fromOtherTab) {
+    tabs?.postMessage(answer);
+  }
   if (fromCopy) {
     fromCopy = false;
     banner(""); // the server has answered: the page is current again
@@ -765,6 +770,14 @@ async function start() {
     onSignedOut: askPassword,
   });
   $("[data-signin-form]").addEventListener("submit", signIn);
+  if (tabs) {
+    tabs.onmessage = (event) => onSaved(event.data, [], { fromOtherTab: true });
+  }
+  window.addEventListener("storage", (event) => {
+    if (event.key === root.dataset.outboxKey) {
+      drawItem(); // another tab's unsent changes, laid over this tab's view too
+    }
+  });
   wire();
   if (PHONE.matches) {
     ACTIONS.navigator(); // a phone starts with the item list closed, as a drawer

@@ -57,8 +57,14 @@ export class Outbox {
   }
 
   add(position, field, value) {
-    const change = { id: newId(), position, field, value, client_time: new Date().toISOString() };
-    this.store([...this.pending(), change]);
+    const pending = this.pending();
+    // Strictly later than the change before (in this tab or another): two changes in one
+    // millisecond, or a clock that stepped back, must keep the order they were made in.
+    const before = pending.length ? Date.parse(pending[pending.length - 1].client_time) : 0;
+    this.lastTime = Math.max(Date.now(), before + 1, (this.lastTime || 0) + 1);
+    const clientTime = new Date(this.lastTime).toISOString();
+    const change = { id: newId(), position, field, value, client_time: clientTime };
+    this.store([...pending, change]);
     this.report(this.state === "saved" ? "saving" : this.state);
     this.flushSoon(FIRST_SEND_MS);
     return change;
