@@ -87,6 +87,13 @@ def test_exam_choices_by_mouse_and_the_item_list(live_server, page: Page, studen
     expect(page.get_by_role("button", name="Item 3, unanswered, marked")).to_be_visible()
     expect(page.get_by_role("button", name="Restore B")).to_have_attribute("aria-pressed", "true")
     assert _items(block) == {1: ("D", False, []), 2: ("", False, []), 3: ("", True, ["B"])}
+    page.get_by_role("button", name="End block").click()
+    page.get_by_role("dialog", name="End the block?").get_by_role(
+        "button", name="End the block"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    block.refresh_from_db()
+    assert (block.status, block.correct_count, block.omitted_count) == ("ended", 0, 2)
 
 
 def test_exam_tutor_submit_reveals_only_that_item(live_server, page: Page, student, bank):
@@ -435,3 +442,29 @@ def test_exam_two_changes_in_one_millisecond_keep_their_order(
     _saved(page)
 
     assert _items(block)[1] == ("A", False, [])
+
+
+def test_exam_review_on_a_phone(live_server, browser, student, bank):
+    block = services.block_create(user=student, spec=BlockSpec(count=3))
+    services.changes_apply(
+        user=student,
+        public_id=block.public_id,
+        changes=[change(1, "answer", "A"), change(2, "answer", "C")],
+        client_now=CLIENT_NOW,
+    )
+    services.block_end(user=student, public_id=block.public_id)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/blocks/{block.public_id}/?item=1")
+    expect(page.get_by_text("Correct · your answer: A")).to_be_visible()
+
+    page.get_by_role("button", name="Item list").tap()
+    page.get_by_label("Show").select_option("incorrect")
+    expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
+    page.get_by_role("button", name="Item list").tap()
+    expect(page.get_by_role("button", name="Item 2, incorrect")).to_be_hidden()
+    expect(page.get_by_text("Incorrect · your answer: C")).to_be_in_viewport()
+    context.close()
