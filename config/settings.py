@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.questions",
     "apps.blocks",
+    "apps.analytics",
 ]
 
 MIDDLEWARE = [

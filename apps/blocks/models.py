@@ -238,3 +238,20 @@ class QuestionState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id} is {self.status} for {self.user_id}"
+
+
+class ReportDue(models.Model):
+    """A student whose performance report no longer matches their blocks.
+
+    Written in the same transaction as what made it so (a block ended or deleted), and
+    removed by analytics once a recomputation that started after it has finished; a periodic
+    reconcile recomputes any that a lost task left behind.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    since = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Report of {self.user_id} due since {self.since}"

@@ -12,8 +12,17 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.blocks import clock, pools, selectors
 from apps.blocks.changes import IncomingChange, apply, order_key, value_problem
-from apps.blocks.models import MAX_ITEMS, SECONDS_PER_ITEM, Block, BlockItem, Change, QuestionState
+from apps.blocks.models import (
+    MAX_ITEMS,
+    SECONDS_PER_ITEM,
+    Block,
+    BlockItem,
+    Change,
+    QuestionState,
+    ReportDue,
+)
 from apps.blocks.selection import Candidate, choose
+from apps.blocks.signals import report_due
 from apps.core import rawsql
 from apps.core.errors import Conflict, InvalidInput
 from apps.questions.models import Option, Question
@@ -245,6 +254,18 @@ def _state_of(item: BlockItem) -> str:
     return QuestionState.Status.CORRECT if item.correct else QuestionState.Status.INCORRECT
 
 
+def _report_due(user_id: int, now: datetime) -> None:
+    """Mark the student's report as behind their blocks, in this transaction, and tell whoever
+    keeps reports (the mark survives a lost message; the message saves waiting for a sweep)."""
+    ReportDue.objects.bulk_create(
+        [ReportDue(user_id=user_id, since=now)],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["since"],
+    )
+    report_due.send(sender=ReportDue, user_id=user_id)
+
+
 def _finish(block: Block, now: datetime, reason: str) -> None:
     """End a locked block: score it and make every item's result final."""
     items = list(block.items.all())
@@ -269,6 +290,7 @@ def _finish(block: Block, now: datetime, reason: str) -> None:
         item = by_item[state.last_item_id]
         state.status, state.marked = _state_of(item), item.marked
     QuestionState.objects.bulk_update(states, ["status", "marked"])
+    _report_due(block.user_id, now)
 
 
 def block_refresh(block: Block, now: datetime) -> Block:
@@ -481,6 +503,7 @@ def block_delete(*, user: User, public_id) -> None:
     block.save(update_fields=["deleted_at"])
     BlockItem.objects.filter(block=block).update(user=None)
     _restore_states(user, [item.question_id for item in items], block.pass_number)
+    _report_due(user.pk, now)
 
 
 def _restore_states(user: User, question_ids: list[int], pass_number: int) -> None:

@@ -294,8 +294,9 @@ def test_blocks_api_end_costs_a_fixed_number_of_statements(
     block_id = _create(client, count=count).json()["public_id"]
 
     # session, user, block (locked), its items, block scored, items' results, the states
-    # they last set, those states; then the whole block: items with their versions, options
-    with assert_statements(10):
+    # they last set, those states, the report marked due; then the whole block: items with
+    # their versions, options
+    with assert_statements(11):
         response = client.post(reverse("block_end", args=[block_id]))
 
     assert response.json()["score"]["omitted"] == count

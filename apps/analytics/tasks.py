@@ -1,0 +1,23 @@
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from apps.analytics import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="analytics.report_recompute")
+def report_recompute_task(user_id: int) -> None:
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        logger.info("No user %s: their report needs no recomputing.", user_id)
+        return
+    services.report_recompute(user_id=user_id)
+
+
+@shared_task(name="analytics.reports_reconcile")
+def reports_reconcile_task() -> None:
+    recomputed = services.reports_reconcile()
+    if recomputed:
+        logger.info("Recomputed %d report(s) left due.", recomputed)

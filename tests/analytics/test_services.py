@@ -1,0 +1,116 @@
+import pytest
+
+from apps.analytics import services
+from apps.analytics.models import Report, ReportCell
+from apps.analytics.tasks import reports_reconcile_task
+from apps.blocks import services as block_services
+from apps.blocks.models import ReportDue
+from apps.blocks.services import BlockSpec
+from tests.blocks.conftest import CLIENT_NOW, change
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+def _ended(student, *changes, **spec):
+    block = block_services.block_create(user=student, spec=BlockSpec(**{"count": 3, **spec}))
+    if changes:
+        block_services.changes_apply(
+            user=student, public_id=block.public_id, changes=list(changes), client_now=CLIENT_NOW
+        )
+    return block_services.block_end(user=student, public_id=block.public_id)
+
+
+def _cells(student) -> dict[tuple, tuple]:
+    return {
+        (c.axis, c.code, c.first_pass, c.feedback): (
+            c.seen,
+            c.correct,
+            c.incorrect,
+            c.omitted,
+            c.first_attempts,
+            c.first_correct,
+            c.seconds,
+        )
+        for c in ReportCell.objects.filter(user=student)
+    }
+
+
+def test_report_counts_every_axis_and_keeps_tutor_apart(student, bank):
+    # The bank: six pathology/cardiovascular questions, two physiology/renal; keys are A.
+    _ended(
+        student,
+        change(1, "answer", "A"),
+        change(1, "time_spent", 50),
+        change(2, "answer", "B"),
+        change(2, "time_spent", 70),
+        pools=("all",),
+        count=8,
+    )
+    _ended(student, change(1, "answer", "A"), feedback="tutor", pools=("all",), count=2)
+
+    report = services.report_recompute(user_id=student.pk)
+
+    cells = _cells(student)
+    assert report.items == 10
+    assert cells[("overall", "", True, "exam")] == (8, 1, 1, 6, 8, 1, 120)
+    assert cells[("overall", "", True, "tutor")] == (2, 1, 0, 1, 0, 0, 0)
+    exam_cells = {k: v for k, v in cells.items() if k[0] == "exam" and k[3] == "exam"}
+    assert exam_cells == {("exam", "step1", True, "exam"): (8, 1, 1, 6, 8, 1, 120)}
+    systems = {k[1]: v[0] for k, v in cells.items() if k[0] == "system" and k[3] == "exam"}
+    assert systems == {"cardiovascular": 6, "renal-urinary": 2}
+
+
+def test_report_recompute_twice_gives_the_same_rows(student, bank):
+    _ended(student, change(1, "answer", "A"), change(2, "answer", "C"))
+
+    services.report_recompute(user_id=student.pk)
+    first = _cells(student)
+    services.report_recompute(user_id=student.pk)
+
+    assert _cells(student) == first
+    assert ReportCell.objects.filter(user=student).count() == len(first)
+
+
+def test_ending_a_block_recomputes_the_report_after_commit(
+    student, bank, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _ended(student, change(1, "answer", "A"))
+
+    assert len(callbacks) == 1
+    assert Report.objects.get(user=student).items == 3
+    assert ReportDue.objects.count() == 0
+
+
+def test_a_lost_recompute_is_caught_up_by_the_reconcile(student, bank):
+    _ended(student, change(1, "answer", "A"))  # its on-commit message never runs here
+    assert ReportDue.objects.filter(user=student).exists()
+    assert not Report.objects.filter(user=student).exists()
+
+    reports_reconcile_task()
+
+    assert Report.objects.get(user=student).items == 3
+    assert ReportDue.objects.count() == 0
+
+
+def test_deleting_a_block_takes_it_out_of_the_report(student, bank):
+    kept = _ended(student, change(1, "answer", "A"))
+    deleted = _ended(student, change(1, "answer", "B"))
+    services.report_recompute(user_id=student.pk)
+
+    block_services.block_delete(user=student, public_id=deleted.public_id)
+    reports_reconcile_task()
+
+    assert Report.objects.get(user=student).items == kept.item_count
+    assert _cells(student)[("overall", "", True, "exam")][:4] == (3, 1, 0, 2)
+
+
+def test_a_block_ending_during_a_recompute_keeps_its_mark(student, bank, time_machine):
+    time_machine.move_to("2026-11-25 10:00:00Z", tick=False)
+    _ended(student)
+    time_machine.move_to("2026-11-25 10:05:00Z", tick=False)
+    ReportDue.objects.filter(user=student).update(since="2026-11-25T10:06:00Z")
+
+    services.report_recompute(user_id=student.pk)
+
+    assert ReportDue.objects.filter(user=student).exists()
