@@ -131,10 +131,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Above the longest batch any task runs, so a slow task is not handed to a second worker.
+# Our tasks report through the database; waiting on a result backend only slows a request.
+CELERY_TASK_IGNORE_RESULT = True
+# A request that queues work never waits long on a broker that is down: one quick retry, then
+# it carries on, and what it queued is caught up from a mark in the database.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Above the longest batch any task runs, so a slow task is not handed to a second worker.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 CELERY_WORKER_HEARTBEAT_SECONDS = 10
 # On a laptop (DEBUG, no Redis) long jobs run in a thread of the web process so that the page

@@ -114,3 +114,34 @@ def test_a_block_ending_during_a_recompute_keeps_its_mark(student, bank, time_ma
     services.report_recompute(user_id=student.pk)
 
     assert ReportDue.objects.filter(user=student).exists()
+
+
+@pytest.mark.services
+def test_ending_a_block_with_the_broker_down_succeeds_and_leaves_the_report_due(
+    student, bank, private_redis, django_capture_on_commit_callbacks, caplog
+):
+    """The broker is a Redis that is not running: the queueing fails at once and is logged;
+    the block is ended and its report waits, marked due, for the reconcile."""
+    from config.celery import app
+
+    def use(**conf):
+        app.conf.update(conf)
+        # Connections already made (to the tests' broker) must not be reused.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    private_redis.stop()
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    use(task_always_eager=False, broker_url=private_redis.url)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            block = _ended(student, change(1, "answer", "A"))
+    finally:
+        use(**saved)
+
+    assert block.status == "ended"
+    assert [r.getMessage() for r in caplog.records if r.name == "apps.core.tasks"] == [
+        f"Could not queue analytics.report_recompute({student.pk},); it will be retried later."
+    ]
+    assert ReportDue.objects.filter(user=student).exists()
+    assert not Report.objects.filter(user=student).exists()

@@ -122,7 +122,7 @@ def test_readiness_reports_the_running_celery_worker(client, settings, celery_wo
 def test_celery_worker_runs_a_queued_task(celery_worker):
     # celery.accumulate is built into every Celery app and returns its arguments: the smallest
     # round trip through the broker, the worker and the result backend.
-    result = celery_worker.app.send_task("celery.accumulate", args=[1, 2])
+    result = celery_worker.app.send_task("celery.accumulate", args=[1, 2], ignore_result=False)
 
     value = result.get(timeout=20)
 
