@@ -18,6 +18,7 @@ app.conf.beat_schedule = {
     "core.idempotency_keys_purge": {"task": "core.idempotency_keys_purge", "schedule": 3600.0},
     "blocks.apply_time": {"task": "blocks.apply_time", "schedule": 60.0},
     "analytics.reports_reconcile": {"task": "analytics.reports_reconcile", "schedule": 300.0},
+    "analytics.peers_rebuild": {"task": "analytics.peers_rebuild", "schedule": 3600.0},
 }
 
 # A worker writes a heartbeat row that /healthz/ready reads, so readiness never needs a

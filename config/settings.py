@@ -199,6 +199,10 @@ VIGNETTE_INVITE_DAYS = env_int("VIGNETTE_INVITE_DAYS", 14)
 # Peer answer percentages appear only above this many responses, so a small group cannot
 # work out each other's answers.
 VIGNETTE_PEER_MIN_RESPONSES = env_int("VIGNETTE_PEER_MIN_RESPONSES", 20)
+# A percentile rank compares a student with peers who have at least this many first attempts
+# on the same axis value, and is shown only when at least this many such peers exist.
+VIGNETTE_PEER_MIN_ANSWERS = env_int("VIGNETTE_PEER_MIN_ANSWERS", 20)
+VIGNETTE_PEER_MIN_STUDENTS = env_int("VIGNETTE_PEER_MIN_STUDENTS", 30)
 
 # --- E-mail ---------------------------------------------------------------------------------
 
@@ -317,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "apps.questions.models.ErrorReport.Status",
         "BlockStatusEnum": "apps.blocks.models.Block.Status",
         "ImportStatusEnum": "apps.questions.models.ImportJob.Status",
+        "BlockFeedbackEnum": "apps.blocks.models.Block.Feedback",
+        "ReportFeedbackEnum": "apps.analytics.selectors.FEEDBACKS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

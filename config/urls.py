@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.questions.api_urls")),
     path("", include("apps.blocks.api_urls")),
+    path("", include("apps.analytics.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
 ]
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("bank/", include("apps.questions.urls")),
     path("blocks/", include("apps.blocks.urls")),
+    path("performance/", include("apps.analytics.urls")),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", core_views.api_not_found),
     path("admin/", admin.site.urls),

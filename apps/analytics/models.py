@@ -51,3 +51,23 @@ class ReportCell(models.Model):
     @property
     def incorrect(self) -> int:
         return self.seen - self.correct - self.omitted
+
+
+class PeerBenchmark(models.Model):
+    """How peers did on one axis value, from first attempts: the percent correct of every
+    student with enough first attempts there (sorted, for percentile ranks) and the median
+    time per item. Rebuilt by a periodic task from all reports."""
+
+    axis = models.CharField(max_length=12, choices=ReportCell.Axis.choices)
+    code = models.CharField(max_length=60, blank=True)
+    percents = models.JSONField(default=list)
+    median_seconds = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["axis", "code"], name="peerbenchmark_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Peers on {self.axis} {self.code}"

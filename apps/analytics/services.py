@@ -4,11 +4,13 @@ so running one twice, or after a lost message, gives the same rows."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from apps.analytics.models import Report, ReportCell
+from apps.analytics import statistics
+from apps.analytics.models import PeerBenchmark, Report, ReportCell
 from apps.blocks.models import Block, BlockItem, ReportDue
 
 AXES = (
@@ -98,3 +100,41 @@ def reports_reconcile() -> int:
     for user_id in due:
         report_recompute(user_id=user_id)
     return len(due)
+
+
+@transaction.atomic
+def peers_rebuild() -> int:
+    """Rewrite every axis value's peer benchmark from all reports' first attempts (every pass
+    and feedback: a first attempt happens once); the number of benchmarks written."""
+    minimum = settings.VIGNETTE_PEER_MIN_ANSWERS
+    rows = (
+        ReportCell.objects.values("axis", "code", "user_id")
+        .annotate(
+            attempts=Sum("first_attempts"),
+            right=Sum("first_correct"),
+            seen=Sum("seen"),
+            seconds=Sum("seconds"),
+        )
+        .order_by()
+    )
+    percents: dict[tuple[str, str], list[float]] = defaultdict(list)
+    paces: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for row in rows:
+        key = (row["axis"], row["code"])
+        if row["attempts"] >= minimum:
+            percents[key].append(100 * row["right"] / row["attempts"])
+        if row["seen"]:
+            paces[key].append(row["seconds"] / row["seen"])
+    now = timezone.now()
+    PeerBenchmark.objects.all().delete()
+    PeerBenchmark.objects.bulk_create(
+        PeerBenchmark(
+            axis=axis,
+            code=code,
+            percents=sorted(percents.get((axis, code), [])),
+            median_seconds=statistics.median(paces.get((axis, code), [])),
+            computed_at=now,
+        )
+        for axis, code in sorted(set(percents) | set(paces))
+    )
+    return len(set(percents) | set(paces))

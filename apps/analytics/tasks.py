@@ -21,3 +21,8 @@ def reports_reconcile_task() -> None:
     recomputed = services.reports_reconcile()
     if recomputed:
         logger.info("Recomputed %d report(s) left due.", recomputed)
+
+
+@shared_task(name="analytics.peers_rebuild")
+def peers_rebuild_task() -> None:
+    logger.info("Rebuilt %d peer benchmark(s).", services.peers_rebuild())

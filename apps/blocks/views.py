@@ -49,7 +49,12 @@ def block_new(request):
 
 
 def _initial_from(request) -> dict:
-    """A custom block of a finished block's incorrect or marked items: ?from=<id>&pick=…"""
+    """The form as a link asks for it: a custom block of a finished block's incorrect or
+    marked items (?from=<id>&pick=…), or practice in chosen areas (?disciplines=…&systems=…,
+    as the performance report's weakest areas link), from unused and incorrect questions."""
+    areas = {name: request.GET.getlist(name) for name in ("exams", "disciplines", "systems")}
+    if any(areas.values()):
+        return {"pools": ["unused", "incorrect"], **{k: v for k, v in areas.items() if v}}
     source, pick = request.GET.get("from"), request.GET.get("pick")
     if not source or pick not in selectors.REVISIT:
         return {}

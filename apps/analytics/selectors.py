@@ -1,0 +1,142 @@
+"""Reading a student's performance report, as each number's basis says, beside their peers."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from apps.accounts.models import User
+from apps.analytics import statistics
+from apps.analytics.models import PeerBenchmark, Report, ReportCell
+from apps.blocks.models import SECONDS_PER_ITEM, ReportDue
+from apps.questions.models import Discipline, Exam, System
+
+FEEDBACKS = ("all", "exam", "tutor")
+WEAKEST = 3
+WEAKEST_MIN_SEEN = 5
+_NAMES = {
+    ReportCell.Axis.EXAM: Exam,
+    ReportCell.Axis.DISCIPLINE: Discipline,
+    ReportCell.Axis.SYSTEM: System,
+}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the counts are computed from: every pass or the first only; either feedback or one
+    (tutor scores run higher, so the report can keep them apart)."""
+
+    first_pass_only: bool = False
+    feedback: str = "all"
+
+    def takes(self, cell: ReportCell) -> bool:
+        return (cell.first_pass or not self.first_pass_only) and self.feedback in (
+            "all",
+            cell.feedback,
+        )
+
+    def describe(self) -> str:
+        passes = "first pass" if self.first_pass_only else "every pass"
+        feedback = {"all": "exam and tutor feedback", "exam": "exam feedback only"}.get(
+            self.feedback, "tutor feedback only"
+        )
+        return f"Ended blocks, {passes}, {feedback}."
+
+
+def _row(axis: str, code: str, name: str, counts: dict, first: tuple, benchmark) -> dict:
+    seen, correct, omitted, seconds = (counts[k] for k in ("seen", "correct", "omitted", "seconds"))
+    low, high = statistics.wilson_interval(correct, seen)
+    attempts, right = first
+    percents = benchmark.percents if benchmark else []
+    minimum, peers_needed = settings.VIGNETTE_PEER_MIN_ANSWERS, settings.VIGNETTE_PEER_MIN_STUDENTS
+    percentile, note = None, ""
+    if attempts < minimum:
+        note = f"A rank needs {minimum} first attempts here; you have {attempts}."
+    elif len(percents) < peers_needed:
+        note = (
+            f"A rank needs {peers_needed} peers with {minimum} first attempts; "
+            f"there are {len(percents)}."
+        )
+    else:
+        percentile = statistics.percentile_rank(100 * right / attempts, percents)
+        note = f"Among {len(percents)} peers with {minimum} or more first attempts."
+    return {
+        "axis": axis,
+        "code": code,
+        "name": name,
+        "seen": seen,
+        "correct": correct,
+        "incorrect": seen - correct - omitted,
+        "omitted": omitted,
+        "percent": statistics.percent(correct, seen),
+        "interval": [round(100 * low, 1), round(100 * high, 1)] if seen else None,
+        "seconds_per_item": round(seconds / seen, 1) if seen else None,
+        "peer_median_seconds": benchmark.median_seconds if benchmark else None,
+        "percentile": round(percentile, 1) if percentile is not None else None,
+        "peers": len(percents),
+        "percentile_note": note,
+    }
+
+
+def performance(*, user: User, basis: Basis) -> dict:
+    """The student's report: overall and per exam, discipline and system, in a fixed number of
+    queries (report, due mark, cells, benchmarks, and the three taxonomies' names)."""
+    report = Report.objects.filter(user=user).first()
+    computing = ReportDue.objects.filter(user=user).exists()
+    counts: dict[tuple, dict] = defaultdict(
+        lambda: dict.fromkeys(("seen", "correct", "omitted", "seconds"), 0)
+    )
+    first: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for cell in ReportCell.objects.filter(user=user):
+        key = (cell.axis, cell.code)
+        first[key][0] += cell.first_attempts
+        first[key][1] += cell.first_correct
+        if basis.takes(cell):
+            for name in ("seen", "correct", "omitted", "seconds"):
+                counts[key][name] += getattr(cell, name)
+    benchmarks = {(b.axis, b.code): b for b in PeerBenchmark.objects.all()}
+    names = {
+        (axis, code): name
+        for axis, model in _NAMES.items()
+        for code, name in model.objects.values_list("code", "name")
+    }
+
+    def rows(axis: str) -> list[dict]:
+        keys = sorted(k for k in counts if k[0] == axis and counts[k]["seen"])
+        return [
+            _row(
+                axis,
+                code,
+                names.get((axis, code), code),
+                counts[(axis, code)],
+                tuple(first[(axis, code)]),
+                benchmarks.get((axis, code)),
+            )
+            for _, code in keys
+        ]
+
+    overall_key = (ReportCell.Axis.OVERALL, "")
+    areas = rows(ReportCell.Axis.DISCIPLINE) + rows(ReportCell.Axis.SYSTEM)
+    weakest = sorted(
+        (row for row in areas if row["seen"] >= WEAKEST_MIN_SEEN),
+        key=lambda row: (row["interval"][1], row["name"]),
+    )[:WEAKEST]
+    return {
+        "computed_at": report.computed_at if report else None,
+        "computing": computing,
+        "basis": {"first_pass_only": basis.first_pass_only, "feedback": basis.feedback},
+        "basis_text": basis.describe(),
+        "pace_seconds": SECONDS_PER_ITEM,
+        "overall": _row(
+            ReportCell.Axis.OVERALL,
+            "",
+            "All items",
+            counts[overall_key],
+            tuple(first[overall_key]),
+            benchmarks.get(overall_key),
+        ),
+        "exams": rows(ReportCell.Axis.EXAM),
+        "disciplines": rows(ReportCell.Axis.DISCIPLINE),
+        "systems": rows(ReportCell.Axis.SYSTEM),
+        "weakest": weakest,
+    }
