@@ -19,6 +19,10 @@ app.conf.beat_schedule = {
     "blocks.apply_time": {"task": "blocks.apply_time", "schedule": 60.0},
     "analytics.reports_reconcile": {"task": "analytics.reports_reconcile", "schedule": 300.0},
     "analytics.peers_rebuild": {"task": "analytics.peers_rebuild", "schedule": 3600.0},
+    "analytics.version_statistics_rebuild": {
+        "task": "analytics.version_statistics_rebuild",
+        "schedule": 3600.0,
+    },
 }
 
 # A worker writes a heartbeat row that /healthz/ready reads, so readiness never needs a

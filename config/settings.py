@@ -203,6 +203,9 @@ VIGNETTE_PEER_MIN_RESPONSES = env_int("VIGNETTE_PEER_MIN_RESPONSES", 20)
 # on the same axis value, and is shown only when at least this many such peers exist.
 VIGNETTE_PEER_MIN_ANSWERS = env_int("VIGNETTE_PEER_MIN_ANSWERS", 20)
 VIGNETTE_PEER_MIN_STUDENTS = env_int("VIGNETTE_PEER_MIN_STUDENTS", 30)
+# Item statistics for editors: p needs this many first attempts, point-biserials this many.
+VIGNETTE_ITEM_MIN_P_RESPONSES = env_int("VIGNETTE_ITEM_MIN_P_RESPONSES", 30)
+VIGNETTE_ITEM_MIN_RPB_RESPONSES = env_int("VIGNETTE_ITEM_MIN_RPB_RESPONSES", 100)
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from apps.analytics import statistics
 from apps.analytics.models import PeerBenchmark, Report, ReportCell
 from apps.blocks.models import Block, BlockItem, ReportDue
+from apps.questions.content import LETTERS
+from apps.questions.models import VersionStatistics
 
 AXES = (
     (ReportCell.Axis.EXAM, "question__exam__code"),
@@ -138,3 +140,128 @@ def peers_rebuild() -> int:
         for axis, code in sorted(set(percents) | set(paces))
     )
     return len(set(percents) | set(paces))
+
+
+# --- Peer and item statistics per question version ---------------------------------------
+
+ITEM_BATCH = 1000
+_NEVER = 10**9  # a minimum no item reaches: leaves that half of item_statistics empty
+
+
+def _first_attempts():
+    """Each student's first exposure to a question, in the first pass, once its block ended
+    (deleted blocks included: their items name no one, but their block still tells whose)."""
+    return BlockItem.objects.filter(
+        first_attempt=True, pass_number=1, block__status=Block.Status.ENDED
+    )
+
+
+def _exam_totals() -> dict[tuple[int, int], tuple[int, int]]:
+    """(first attempts, correct) per student and exam: for each rest score."""
+    rows = (
+        _first_attempts()
+        .values("block__user_id", "question__exam_id")
+        .annotate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+        .order_by()
+    )
+    return {(r["block__user_id"], r["question__exam_id"]): (r["n"], r["right"]) for r in rows}
+
+
+def _version_statistics(rows: list[tuple], totals: dict, now) -> VersionStatistics:
+    version_id, *_, key, option_count = rows[0]
+    letters = LETTERS[:option_count]
+    choices, times, rested, rests = [], [], [], []
+    for _, student, exam, answer, correct, seconds, _, _ in rows:
+        choices.append(answer)
+        times.append(seconds)
+        n, right = totals[(student, exam)]
+        if n > 1:
+            # The student's percent correct on their OTHER first attempts in this exam.
+            rested.append(answer)
+            rests.append(100 * (right - bool(correct)) / (n - 1))
+    proportions = statistics.item_statistics(
+        choices,
+        [0.0] * len(choices),
+        key,
+        letters,
+        min_p_responses=settings.VIGNETTE_ITEM_MIN_P_RESPONSES,
+        min_rpb_responses=_NEVER,
+    )
+    correlations = statistics.item_statistics(
+        rested,
+        rests,
+        key,
+        letters,
+        min_p_responses=_NEVER,
+        min_rpb_responses=settings.VIGNETTE_ITEM_MIN_RPB_RESPONSES,
+    )
+    counts = {letter: choices.count(letter) for letter in letters}
+    return VersionStatistics(
+        version_id=version_id,
+        responses=len(choices),
+        correct=counts[key],
+        option_counts=counts,
+        median_seconds=statistics.median(times),
+        p_value=proportions.p,
+        point_biserial=correlations.rpb,
+        option_point_biserials=correlations.option_rpbs or {},
+        flags=statistics.item_flags(
+            proportions.p,
+            correlations.rpb,
+            proportions.option_shares,
+            correlations.option_rpbs,
+            key,
+        ),
+        computed_at=now,
+    )
+
+
+_STATISTICS_FIELDS = [
+    "responses",
+    "correct",
+    "option_counts",
+    "median_seconds",
+    "p_value",
+    "point_biserial",
+    "option_point_biserials",
+    "flags",
+    "computed_at",
+]
+
+
+def version_statistics_rebuild(*, batch: int = ITEM_BATCH) -> int:
+    """Rewrite every answered version's peer and item statistics from first attempts in the
+    first pass, a bounded batch of versions per transaction; the number written."""
+    totals = _exam_totals()
+    version_ids = list(
+        _first_attempts().values_list("version_id", flat=True).distinct().order_by("version_id")
+    )
+    now = timezone.now()
+    for start in range(0, len(version_ids), batch):
+        chunk = version_ids[start : start + batch]
+        rows = (
+            _first_attempts()
+            .filter(version_id__in=chunk)
+            .values_list(
+                "version_id",
+                "block__user_id",
+                "question__exam_id",
+                "answer",
+                "correct",
+                "time_spent_seconds",
+                "key_letter",
+                "option_count",
+            )
+            .order_by("version_id")
+        )
+        by_version: dict[int, list[tuple]] = defaultdict(list)
+        for row in rows:
+            by_version[row[0]].append(row)
+        with transaction.atomic():
+            VersionStatistics.objects.bulk_create(
+                [_version_statistics(r, totals, now) for r in by_version.values()],
+                update_conflicts=True,
+                unique_fields=["version"],
+                update_fields=_STATISTICS_FIELDS,
+            )
+    return len(version_ids)

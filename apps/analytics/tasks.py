@@ -26,3 +26,8 @@ def reports_reconcile_task() -> None:
 @shared_task(name="analytics.peers_rebuild")
 def peers_rebuild_task() -> None:
     logger.info("Rebuilt %d peer benchmark(s).", services.peers_rebuild())
+
+
+@shared_task(name="analytics.version_statistics_rebuild")
+def version_statistics_rebuild_task() -> None:
+    logger.info("Rebuilt the statistics of %d version(s).", services.version_statistics_rebuild())

@@ -289,6 +289,8 @@ class VersionStatistics(models.Model):
     median_seconds = models.FloatField(null=True, blank=True)
     p_value = models.FloatField(null=True, blank=True)
     point_biserial = models.FloatField(null=True, blank=True)
+    # {"A": 0.31, "B": -0.12, …}: each option's point-biserial (distractor analysis).
+    option_point_biserials = models.JSONField(default=dict)
     flags = models.JSONField(default=list)
     computed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,5 +1,7 @@
+import numpy as np
 import pytest
 
+from apps.accounts.models import Role
 from apps.analytics import services
 from apps.analytics.models import Report, ReportCell
 from apps.analytics.tasks import reports_reconcile_task
@@ -7,6 +9,7 @@ from apps.blocks import services as block_services
 from apps.blocks.models import ReportDue
 from apps.blocks.services import BlockSpec
 from tests.blocks.conftest import CLIENT_NOW, change
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -145,3 +148,76 @@ def test_ending_a_block_with_the_broker_down_succeeds_and_leaves_the_report_due(
     ]
     assert ReportDue.objects.filter(user=student).exists()
     assert not Report.objects.filter(user=student).exists()
+
+
+def _take_in_order(user, bank, answers: str):
+    """Every question of the bank, in the bank's order, answered with these letters (keys A)."""
+    ids = tuple(question.public_id for question in bank[: len(answers)])
+    return _ended(
+        user,
+        *[change(n, "answer", a) for n, a in enumerate(answers, start=1) if a != "-"],
+        question_ids=ids,
+        pools=(),
+        count=len(answers),
+    )
+
+
+def test_version_statistics_come_from_first_attempts_in_the_first_pass(
+    student, other_student, bank, settings
+):
+    settings.VIGNETTE_ITEM_MIN_P_RESPONSES = 2
+    _take_in_order(student, bank, "AB")
+    _take_in_order(other_student, bank, "CA")
+    block_services.pass_start(user=student)
+    _take_in_order(student, bank, "DD")  # a second pass: not a first attempt
+
+    assert services.version_statistics_rebuild() == 2
+
+    first, second = (q.published_version.statistics for q in bank[:2])
+    assert (first.responses, first.correct, first.p_value) == (2, 1, 0.5)
+    assert first.option_counts == {"A": 1, "B": 0, "C": 1, "D": 0}
+    assert second.option_counts == {"A": 1, "B": 1, "C": 0, "D": 0}
+    assert first.flags == ["non_functioning_distractor"]
+    assert first.point_biserial is None  # below VIGNETTE_ITEM_MIN_RPB_RESPONSES
+
+
+def test_version_point_biserials_match_numpy(student, bank, settings):
+    settings.VIGNETTE_ITEM_MIN_P_RESPONSES = 3
+    settings.VIGNETTE_ITEM_MIN_RPB_RESPONSES = 3
+    students = [student, *(UserFactory(roles=[Role.STUDENT]) for _ in range(5))]
+    answers = ["AAAA", "AABA", "BAAB", "BBAA", "CBBB", "ACBA"]
+    for user, row in zip(students, answers, strict=True):
+        _take_in_order(user, bank, row)
+
+    services.version_statistics_rebuild()
+
+    scores = np.array([[1.0 if a == "A" else 0.0 for a in row] for row in answers])
+    for item, question in enumerate(bank[:4]):
+        rest = (scores.sum(axis=1) - scores[:, item]) / 3 * 100
+        expected = np.corrcoef(scores[:, item], rest)[0, 1]
+        stats = question.published_version.statistics
+        assert stats.point_biserial == pytest.approx(expected)
+        chose_b = np.array([1.0 if row[item] == "B" else 0.0 for row in answers])
+        assert stats.option_point_biserials["B"] == pytest.approx(np.corrcoef(chose_b, rest)[0, 1])
+
+
+def test_review_shows_peer_shares_once_enough_students_answered(
+    student, other_student, bank, settings
+):
+    from apps.blocks import selectors as block_selectors
+
+    settings.VIGNETTE_PEER_MIN_RESPONSES = 2
+    block = _take_in_order(student, bank, "AB")
+    _take_in_order(other_student, bank, "CA")
+    services.version_statistics_rebuild()
+
+    item = block_selectors.block_items(block).get(position=1)
+    peers = block_selectors.peer_answers(item)
+
+    assert peers == {
+        "shown": True,
+        "reason": "",
+        "responses": 2,
+        "options": {"A": 50, "B": 0, "C": 50, "D": 0},
+        "median_seconds": 0.0,
+    }
