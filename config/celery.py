@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 from apps.core.heartbeat import HeartbeatStep
 
@@ -19,6 +20,10 @@ app.conf.beat_schedule = {
     "blocks.apply_time": {"task": "blocks.apply_time", "schedule": 60.0},
     "analytics.reports_reconcile": {"task": "analytics.reports_reconcile", "schedule": 300.0},
     "analytics.peers_rebuild": {"task": "analytics.peers_rebuild", "schedule": 3600.0},
+    "analytics.nightly_rebuild": {
+        "task": "analytics.nightly_rebuild",
+        "schedule": crontab(hour=3, minute=17),
+    },
     "analytics.version_statistics_rebuild": {
         "task": "analytics.version_statistics_rebuild",
         "schedule": 3600.0,

@@ -8,8 +8,8 @@ from django.conf import settings
 from apps.accounts.models import User
 from apps.analytics import statistics
 from apps.analytics.models import PeerBenchmark, Report, ReportCell
-from apps.blocks.models import SECONDS_PER_ITEM, ReportDue
-from apps.questions.models import Discipline, Exam, System
+from apps.blocks.models import SECONDS_PER_ITEM, Block, BlockItem, ReportDue
+from apps.questions.models import Discipline, Exam, System, public_id_for
 
 FEEDBACKS = ("all", "exam", "tutor")
 WEAKEST = 3
@@ -140,3 +140,81 @@ def performance(*, user: User, basis: Basis) -> dict:
         "systems": rows(ReportCell.Axis.SYSTEM),
         "weakest": weakest,
     }
+
+
+EXPORT_COLUMNS = (
+    "block_started",
+    "pass",
+    "clock",
+    "feedback",
+    "position",
+    "question",
+    "exam",
+    "discipline",
+    "system",
+    "answer",
+    "key",
+    "result",
+    "marked",
+    "seconds",
+    "first_attempt",
+)
+
+
+def answers_export(*, user: User):
+    """Every item of the student's ended blocks, one row each, for their own CSV: one query,
+    streamed in chunks."""
+    items = (
+        BlockItem.objects.filter(user=user, block__status=Block.Status.ENDED)
+        .order_by("block__created_at", "position")
+        .values_list(
+            "block__created_at",
+            "pass_number",
+            "block__clock",
+            "block__feedback",
+            "position",
+            "question_id",
+            "question__exam__code",
+            "question__discipline__code",
+            "question__system__code",
+            "answer",
+            "key_letter",
+            "marked",
+            "time_spent_seconds",
+            "first_attempt",
+        )
+    )
+    for (
+        created,
+        pass_number,
+        clock,
+        feedback,
+        position,
+        question,
+        exam,
+        discipline,
+        system,
+        answer,
+        key,
+        marked,
+        seconds,
+        first,
+    ) in items.iterator(chunk_size=2000):
+        result = "omitted" if not answer else "correct" if answer == key else "incorrect"
+        yield (
+            created.isoformat(timespec="seconds"),
+            pass_number,
+            clock,
+            feedback,
+            position,
+            public_id_for(question),
+            exam,
+            discipline,
+            system,
+            answer,
+            key,
+            result,
+            int(marked),
+            seconds,
+            int(first),
+        )

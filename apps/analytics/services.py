@@ -93,6 +93,23 @@ def report_recompute(*, user_id: int) -> Report:
     return report
 
 
+def reports_rebuild(*, batch: int = RECONCILE_BATCH) -> int:
+    """Recompute every student's report who has an ended block, in bounded batches (one
+    transaction a student); the number recomputed."""
+    users = (
+        Block.objects.filter(status=Block.Status.ENDED, deleted_at__isnull=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")
+    )
+    done, after = 0, 0
+    while chunk := list(users.filter(user_id__gt=after)[:batch]):
+        for user_id in chunk:
+            report_recompute(user_id=user_id)
+        done, after = done + len(chunk), chunk[-1]
+    return done
+
+
 def reports_reconcile() -> int:
     """Recompute the reports still marked due (a lost or failed task), oldest first, in a
     bounded batch; the number recomputed."""

@@ -31,3 +31,17 @@ def peers_rebuild_task() -> None:
 @shared_task(name="analytics.version_statistics_rebuild")
 def version_statistics_rebuild_task() -> None:
     logger.info("Rebuilt the statistics of %d version(s).", services.version_statistics_rebuild())
+
+
+@shared_task(name="analytics.nightly_rebuild")
+def nightly_rebuild_task() -> None:
+    """Every report, then the peers' benchmarks and the versions' statistics built on them."""
+    reports = services.reports_rebuild()
+    benchmarks = services.peers_rebuild()
+    versions = services.version_statistics_rebuild()
+    logger.info(
+        "Nightly rebuild: %d report(s), %d benchmark(s), %d version(s).",
+        reports,
+        benchmarks,
+        versions,
+    )

@@ -6,4 +6,5 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.performance, name="performance"),
+    path("answers.csv", views.answers_csv, name="answers_csv"),
 ]

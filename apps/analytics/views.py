@@ -1,3 +1,7 @@
+import csv
+from itertools import chain
+
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from apps.analytics import selectors
@@ -25,3 +29,21 @@ def performance(request):
             ],
         },
     )
+
+
+class _Echo:
+    """A file-like that hands back what csv.writer writes, for a streamed response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def answers_csv(request):
+    writer = csv.writer(_Echo())
+    rows = chain([selectors.EXPORT_COLUMNS], selectors.answers_export(user=request.user))
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="vignette-answers.csv"'
+    return response

@@ -133,3 +133,22 @@ def test_weakest_area_links_to_a_block_of_that_area(client, student, bank):
         "pools": ["unused", "incorrect"],
         "systems": ["cardiovascular"],
     }
+
+
+def test_answers_csv_has_every_ended_item_of_the_student_only(client, student, other_student, bank):
+    _take(student, "A-")
+    _take(other_student, "B")
+    client.force_login(student)
+
+    response = client.get(reverse("analytics:answers_csv"))
+
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert lines[0] == (
+        "block_started,pass,clock,feedback,position,question,exam,discipline,system,answer,"
+        "key,result,marked,seconds,first_attempt"
+    )
+    assert [line.split(",")[9:12] for line in lines[1:]] == [
+        ["A", "A", "correct"],
+        ["", "A", "omitted"],
+    ]

@@ -4,7 +4,7 @@ import pytest
 from apps.accounts.models import Role
 from apps.analytics import services
 from apps.analytics.models import Report, ReportCell
-from apps.analytics.tasks import reports_reconcile_task
+from apps.analytics.tasks import nightly_rebuild_task, reports_reconcile_task
 from apps.blocks import services as block_services
 from apps.blocks.models import ReportDue
 from apps.blocks.services import BlockSpec
@@ -221,3 +221,39 @@ def test_review_shows_peer_shares_once_enough_students_answered(
         "options": {"A": 50, "B": 0, "C": 50, "D": 0},
         "median_seconds": 0.0,
     }
+
+
+def _all_cells() -> list[tuple]:
+    return sorted(
+        ReportCell.objects.values_list(
+            "user_id",
+            "axis",
+            "code",
+            "first_pass",
+            "feedback",
+            "seen",
+            "correct",
+            "omitted",
+            "first_attempts",
+            "first_correct",
+            "seconds",
+        )
+    )
+
+
+def test_per_student_updates_and_the_nightly_rebuild_give_the_same_numbers(
+    student, other_student, bank, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _take_in_order(student, bank, "AB")
+        _ended(student, change(1, "answer", "C"), change(2, "time_spent", 40), feedback="tutor")
+        _take_in_order(other_student, bank, "BA-")
+        deleted = _ended(other_student, change(1, "answer", "A"))
+        block_services.block_delete(user=other_student, public_id=deleted.public_id)
+    per_student = _all_cells()
+
+    ReportCell.objects.all().delete()
+    nightly_rebuild_task()
+
+    assert _all_cells() == per_student
+    assert len(per_student) > 10
