@@ -150,6 +150,16 @@ class BankFilterForm(forms.Form):
     )
     author = forms.CharField(required=False)
     tag = forms.CharField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort by",
+        choices=[
+            ("", "Last changed"),
+            ("p", "Hardest first (p)"),
+            ("-p", "Easiest first (p)"),
+            ("rpb", "Least discriminating first"),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -297,6 +297,19 @@ class VersionStatistics(models.Model):
     def __str__(self) -> str:
         return f"Statistics of {self.version}"
 
+    # What each flag analytics may raise means, for editors.
+    FLAG_LABELS = {
+        "too_easy": "Too easy (p > 0.9)",
+        "too_hard": "Too hard (p < 0.2)",
+        "low_discrimination": "Low discrimination (rpb < 0.1)",
+        "non_functioning_distractor": "A distractor under 5%",
+        "likely_wrong_key": "Likely wrong key",
+    }
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [self.FLAG_LABELS.get(flag, flag) for flag in self.flags]
+
 
 class ImportJob(models.Model):
     """An upload, its dry-run report and its import; the file stays here for any worker."""

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from apps.accounts.models import Role, User
 from apps.accounts.permissions import has_role
@@ -18,6 +18,7 @@ from apps.questions.models import (
     QuestionVersion,
     ReviewComment,
     System,
+    VersionStatistics,
 )
 
 State = QuestionVersion.State
@@ -111,7 +112,17 @@ def _search(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
     return questions
 
 
-def bank_list(*, user: User, filters: BankFilters) -> QuerySet[Question]:
+# How the bank list may be sorted: by the published version's item statistics, which
+# analytics writes; questions without them come last.
+SORTS = {
+    "": ("-updated_at", "-id"),
+    "p": (F("published_version__statistics__p_value").asc(nulls_last=True), "-id"),
+    "-p": (F("published_version__statistics__p_value").desc(nulls_last=True), "-id"),
+    "rpb": (F("published_version__statistics__point_biserial").asc(nulls_last=True), "-id"),
+}
+
+
+def bank_list(*, user: User, filters: BankFilters, sort: str = "") -> QuerySet[Question]:
     questions = questions_visible_to(user)
     if filters.exam:
         questions = questions.filter(exam__code=filters.exam)
@@ -132,9 +143,16 @@ def bank_list(*, user: User, filters: BankFilters) -> QuerySet[Question]:
     if filters.q.strip():
         questions = _search(questions, filters.q)
     return (
-        questions.select_related("exam", "discipline", "system", "author", "latest_version")
+        questions.select_related(
+            "exam",
+            "discipline",
+            "system",
+            "author",
+            "latest_version",
+            "published_version__statistics",
+        )
         .prefetch_related("tags")
-        .order_by("-updated_at", "-id")
+        .order_by(*SORTS.get(sort, SORTS[""]))
         .distinct()
     )
 
@@ -190,3 +208,10 @@ def taxonomy() -> Taxonomy:
     return Taxonomy(
         list(Exam.objects.all()), list(Discipline.objects.all()), list(System.objects.all())
     )
+
+
+def published_statistics(question: Question) -> VersionStatistics | None:
+    """The item statistics of the version students see, if analytics has written any."""
+    if question.published_version_id is None:
+        return None
+    return VersionStatistics.objects.filter(version_id=question.published_version_id).first()

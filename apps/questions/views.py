@@ -35,10 +35,10 @@ BANK_ROLES = (Role.AUTHOR, Role.EDITOR)
 def bank(request):
     form = BankFilterForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
+    sort = values.pop("sort", "")
     filters = selectors.BankFilters(**{k: v for k, v in values.items() if v})
-    page = Paginator(selectors.bank_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    questions = selectors.bank_list(user=request.user, filters=filters, sort=sort)
+    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -107,6 +107,7 @@ def question_detail(request, public_id):
             "can_publish": is_editor and state != "published",
             "can_retire": is_editor and question.status != "retired",
             "can_comment": is_editor or is_own,
+            "statistics": selectors.published_statistics(question),
         },
     )
 

@@ -257,3 +257,33 @@ def test_per_student_updates_and_the_nightly_rebuild_give_the_same_numbers(
 
     assert _all_cells() == per_student
     assert len(per_student) > 10
+
+
+def test_bank_list_shows_and_sorts_by_item_statistics(
+    client, student, other_student, editor, bank, settings
+):
+    settings.VIGNETTE_ITEM_MIN_P_RESPONSES = 2
+    _take_in_order(student, bank, "AB")
+    _take_in_order(other_student, bank, "AA")
+    services.version_statistics_rebuild()
+    client.force_login(editor)
+
+    hardest = client.get("/bank/", {"sort": "p"})
+
+    listed = [q.public_id for q in hardest.context["page"].object_list]
+    assert listed[:2] == [bank[1].public_id, bank[0].public_id]  # p 0.5, then 1.0
+    assert b"Too easy (p &gt; 0.9)" in hardest.content
+    assert b"A distractor under 5%" in hardest.content
+
+
+def test_question_page_shows_its_statistics_to_editors(client, student, editor, bank, settings):
+    settings.VIGNETTE_ITEM_MIN_P_RESPONSES = 1
+    _take_in_order(student, bank, "B")
+    services.version_statistics_rebuild()
+    client.force_login(editor)
+
+    page = client.get(f"/bank/{bank[0].public_id}/")
+
+    assert page.context["statistics"].option_counts == {"A": 0, "B": 1, "C": 0, "D": 0}
+    assert b"From 1 first attempts" in page.content
+    assert b"Too hard (p &lt; 0.2)" in page.content
