@@ -14,6 +14,7 @@ from apps.analytics.models import PeerBenchmark, Report, ReportCell
 from apps.blocks.models import Block, BlockItem, ReportDue
 from apps.questions.content import LETTERS
 from apps.questions.models import VersionStatistics
+from apps.questions.services import flag_reports_create
 
 AXES = (
     (ReportCell.Axis.EXAM, "question__exam__code"),
@@ -233,6 +234,24 @@ def _version_statistics(rows: list[tuple], totals: dict, now) -> VersionStatisti
     )
 
 
+def _newly_flagged(written: list[VersionStatistics], before: dict) -> dict[int, str]:
+    """A note for each version that earned a flag it did not have: it goes to the editors
+    once, when it first appears."""
+    notes = {}
+    for stats in written:
+        new = [flag for flag in stats.flags if flag not in before.get(stats.version_id, [])]
+        if new:
+            labels = "; ".join(VersionStatistics.FLAG_LABELS[flag] for flag in new)
+            p = "n/a" if stats.p_value is None else f"{stats.p_value:.2f}"
+            rpb = "n/a" if stats.point_biserial is None else f"{stats.point_biserial:.2f}"
+            notes[stats.version_id] = (
+                f"The item statistics flagged this version: {labels}. From "
+                f"{stats.responses} first attempts: p = {p}, rpb = {rpb}, answers "
+                f"{stats.option_counts}."
+            )
+    return notes
+
+
 _STATISTICS_FIELDS = [
     "responses",
     "correct",
@@ -275,10 +294,17 @@ def version_statistics_rebuild(*, batch: int = ITEM_BATCH) -> int:
         for row in rows:
             by_version[row[0]].append(row)
         with transaction.atomic():
+            before = dict(
+                VersionStatistics.objects.filter(version_id__in=chunk).values_list(
+                    "version_id", "flags"
+                )
+            )
+            written = [_version_statistics(r, totals, now) for r in by_version.values()]
             VersionStatistics.objects.bulk_create(
-                [_version_statistics(r, totals, now) for r in by_version.values()],
+                written,
                 update_conflicts=True,
                 unique_fields=["version"],
                 update_fields=_STATISTICS_FIELDS,
             )
+            flag_reports_create(notes=_newly_flagged(written, before))
     return len(version_ids)

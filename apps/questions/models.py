@@ -252,11 +252,16 @@ class ErrorReport(models.Model):
         FIXED = "fixed", "Fixed"
         DISMISSED = "dismissed", "Dismissed"
 
+    class Source(models.TextChoices):
+        STUDENT = "student", "A student"
+        STATISTICS = "statistics", "The item statistics"
+
     public_id = models.UUIDField(default=uuid4, unique=True, editable=False)
     version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="error_reports"
     )
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.STUDENT)
     note = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(blank=True)

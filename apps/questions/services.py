@@ -449,6 +449,15 @@ def error_report_create(
     return ErrorReport.objects.create(version=version, reporter=user, note=note)
 
 
+def flag_reports_create(*, notes: dict[int, str]) -> list[ErrorReport]:
+    """Put versions that the item statistics newly flagged into the editors' queue, each once
+    with its reason (`notes` by version id)."""
+    return ErrorReport.objects.bulk_create(
+        ErrorReport(version_id=version_id, source=ErrorReport.Source.STATISTICS, note=note)
+        for version_id, note in notes.items()
+    )
+
+
 @transaction.atomic
 def error_report_resolve(
     *, report: ErrorReport, user: User, status: str, resolution: str

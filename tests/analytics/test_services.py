@@ -287,3 +287,29 @@ def test_question_page_shows_its_statistics_to_editors(client, student, editor, 
     assert page.context["statistics"].option_counts == {"A": 0, "B": 1, "C": 0, "D": 0}
     assert b"From 1 first attempts" in page.content
     assert b"Too hard (p &lt; 0.2)" in page.content
+
+
+def test_a_newly_flagged_version_lands_once_in_the_editors_queue(
+    client, student, editor, bank, settings
+):
+    from apps.questions.models import ErrorReport
+
+    settings.VIGNETTE_ITEM_MIN_P_RESPONSES = 1
+    _take_in_order(student, bank, "B")
+
+    services.version_statistics_rebuild()
+    services.version_statistics_rebuild()  # the same flags again: no second report
+
+    report = ErrorReport.objects.get()
+    assert (report.source, report.reporter, report.version_id) == (
+        "statistics",
+        None,
+        bank[0].published_version_id,
+    )
+    assert report.note == (
+        "The item statistics flagged this version: Too hard (p < 0.2); A distractor under "
+        "5%. From 1 first attempts: p = 0.00, rpb = n/a, answers "
+        "{'A': 0, 'B': 1, 'C': 0, 'D': 0}."
+    )
+    client.force_login(editor)
+    assert b"from the item statistics" in client.get("/bank/reports/").content
