@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-data clean
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-data clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,7 +63,10 @@ bench-blocks: $(BIN)/.installed ## Block creation and the change endpoint (PROFI
 bench-exam: $(BIN)/.installed ## The exam page with the CPU throttled 4x against a static page.
 	$(BIN)/python -m bench.exam_bench
 
+bench-analytics: $(BIN)/.installed ## Report recompute and nightly rebuild (PROFILE=tiny|bank-100k).
+	$(BIN)/python -m bench.analytics_bench --profile $(or $(PROFILE),tiny)
+
 bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).
 	$(BIN)/python -m bench.generator --profile $(or $(PROFILE),tiny)
 
-bench: bench-import bench-blocks bench-exam ## Every benchmark (set DATABASE_URL and PROFILE for the full figures).
+bench: bench-import bench-blocks bench-exam bench-analytics ## Every benchmark (set DATABASE_URL and PROFILE for the full figures).
