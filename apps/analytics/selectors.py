@@ -218,3 +218,36 @@ def answers_export(*, user: User):
             seconds,
             int(first),
         )
+
+
+TREND_BLOCKS = 20
+
+
+def trends(*, user: User, basis: Basis) -> dict:
+    """Percent correct per ended block (the latest TREND_BLOCKS) and per ISO week, as the
+    basis says: from the blocks' own scores, one query."""
+    blocks = Block.objects.filter(user=user, status=Block.Status.ENDED, deleted_at__isnull=True)
+    if basis.first_pass_only:
+        blocks = blocks.filter(pass_number=1)
+    if basis.feedback != "all":
+        blocks = blocks.filter(feedback=basis.feedback)
+    rows = list(blocks.order_by("ended_at").values_list("ended_at", "item_count", "correct_count"))
+    per_block = [
+        {
+            "label": f"{ended.day} {ended:%b}",
+            "items": items,
+            "percent": statistics.percent(right, items),
+        }
+        for ended, items, right in rows[-TREND_BLOCKS:]
+    ]
+    weeks: dict[str, list[int]] = {}
+    for ended, items, right in rows:
+        year, week, _ = ended.isocalendar()
+        tally = weeks.setdefault(f"{year}-W{week:02d}", [0, 0])
+        tally[0] += items
+        tally[1] += right
+    per_week = [
+        {"label": label, "items": items, "percent": statistics.percent(right, items)}
+        for label, (items, right) in sorted(weeks.items())
+    ]
+    return {"blocks": per_block, "weeks": per_week}

@@ -4,6 +4,7 @@ from itertools import chain
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
+from apps.analytics import charts as charts_svg
 from apps.analytics import selectors
 from apps.core.access import login_required
 
@@ -17,11 +18,29 @@ def performance(request):
         feedback=feedback if feedback in selectors.FEEDBACKS else "all",
     )
     report = selectors.performance(user=request.user, basis=basis)
+    trend = selectors.trends(user=request.user, basis=basis)
+    charts = [
+        (
+            title,
+            rows,
+            charts_svg.line_chart(
+                [(row["label"], row["percent"]) for row in rows],
+                title=title,
+                description=f"Percent correct {what}; the table below gives the numbers.",
+            ),
+        )
+        for title, what, rows in (
+            ("Percent correct per block", "in each of your latest blocks", trend["blocks"]),
+            ("Percent correct per week", "in each week you ended blocks", trend["weeks"]),
+        )
+        if rows
+    ]
     return render(
         request,
         "analytics/performance.html",
         {
             "report": report,
+            "charts": charts,
             "axes": [
                 ("Exams", report["exams"]),
                 ("Disciplines", report["disciplines"]),

@@ -152,3 +152,21 @@ def test_answers_csv_has_every_ended_item_of_the_student_only(client, student, o
         ["A", "A", "correct"],
         ["", "A", "omitted"],
     ]
+
+
+def test_performance_page_draws_trends_with_their_numbers(client, student, bank):
+    _take(student, "AB")
+    _take(student, "AAB")
+    client.force_login(student)
+
+    page = client.get(reverse("analytics:performance"))
+
+    [(title, rows, svg), (week_title, weeks, _)] = page.context["charts"]
+    assert (title, [row["percent"] for row in rows]) == (
+        "Percent correct per block",
+        [50.0, 200 / 3],
+    )
+    assert week_title == "Percent correct per week"
+    assert sum(row["items"] for row in weeks) == 5
+    assert svg.count("<circle") == 2
+    assert b"The numbers" in page.content
