@@ -27,11 +27,16 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, descriptio
             f'text-anchor="end">{value}%</text>'
         )
     every = max(1, len(points) // 8)  # at most about eight labels, so a phone can read them
+    last = len(points) - 1
+
+    def anchor(index: int) -> str:  # the end labels stay inside the picture
+        return "start" if index == 0 and last else "end" if index == last and last else "middle"
+
     labels = [
-        f'<text class="chart__axis" x="{x(i)}" y="{HEIGHT - 10}" text-anchor="middle">'
+        f'<text class="chart__axis" x="{x(i)}" y="{HEIGHT - 10}" text-anchor="{anchor(i)}">'
         f"{escape(label)}</text>"
         for i, (label, _) in enumerate(points)
-        if i % every == 0
+        if i % every == 0 or i == last
     ]
     shown = [(x(i), y(value)) for i, (_, value) in enumerate(points) if value is not None]
     path = " ".join(f"{'M' if n == 0 else 'L'}{px},{py}" for n, (px, py) in enumerate(shown))
