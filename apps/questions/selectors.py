@@ -215,3 +215,47 @@ def published_statistics(question: Question) -> VersionStatistics | None:
     if question.published_version_id is None:
         return None
     return VersionStatistics.objects.filter(version_id=question.published_version_id).first()
+
+
+STATISTICS_COLUMNS = (
+    "question",
+    "version",
+    "exam",
+    "discipline",
+    "system",
+    "responses",
+    "correct",
+    "p",
+    "rpb",
+    "median_seconds",
+    "flags",
+    "option_counts",
+    "option_rpbs",
+)
+
+
+def statistics_rows():
+    """Every published version's item statistics, one row each, for the editors' CSV."""
+    rows = VersionStatistics.objects.select_related(
+        "version__question__exam", "version__question__discipline", "version__question__system"
+    ).order_by("version__question_id", "version__number")
+    for stats in rows.iterator(chunk_size=2000):
+        question = stats.version.question
+        yield (
+            question.public_id,
+            stats.version.number,
+            question.exam.code,
+            question.discipline.code,
+            question.system.code,
+            stats.responses,
+            stats.correct,
+            "" if stats.p_value is None else f"{stats.p_value:.3f}",
+            "" if stats.point_biserial is None else f"{stats.point_biserial:.3f}",
+            "" if stats.median_seconds is None else f"{stats.median_seconds:.0f}",
+            " ".join(stats.flags),
+            " ".join(f"{k}:{v}" for k, v in stats.option_counts.items()),
+            " ".join(
+                f"{k}:{'' if v is None else f'{v:.3f}'}"
+                for k, v in stats.option_point_biserials.items()
+            ),
+        )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.import_new, name="import_new"),
     path("import/<uuid:public_id>/", views.import_detail, name="import"),
     path("export/", views.export, name="export"),
+    path("statistics.csv", views.statistics_csv, name="statistics_csv"),
     path("reports/", views.reports, name="reports"),
     path("reports/<uuid:public_id>/resolve/", views.report_resolve, name="report_resolve"),
     path("<vq:public_id>/", views.question_detail, name="detail"),

@@ -313,3 +313,23 @@ def test_a_newly_flagged_version_lands_once_in_the_editors_queue(
     )
     client.force_login(editor)
     assert b"from the item statistics" in client.get("/bank/reports/").content
+
+
+def test_editors_download_item_statistics_as_csv(client, student, editor, bank, settings):
+    settings.VIGNETTE_ITEM_MIN_P_RESPONSES = 1
+    _take_in_order(student, bank, "B")
+    services.version_statistics_rebuild()
+    client.force_login(student)
+    refused = client.get("/bank/statistics.csv")
+    client.force_login(editor)
+
+    response = client.get("/bank/statistics.csv")
+
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert refused.status_code == 403
+    assert lines == [
+        "question,version,exam,discipline,system,responses,correct,p,rpb,median_seconds,flags,"
+        "option_counts,option_rpbs",
+        f"{bank[0].public_id},1,step1,pathology,cardiovascular,1,0,0.000,,0,"
+        "too_hard non_functioning_distractor,A:0 B:1 C:0 D:0,",
+    ]
