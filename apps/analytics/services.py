@@ -39,12 +39,13 @@ class _Tally:
             setattr(self, name, getattr(self, name) + (row[f"n_{name}"] or 0))
 
 
-def _rows(user_id: int) -> list[dict]:
-    """The student's ended items, counted per exam × discipline × system × basis: one query."""
+def _rows(user_ids: list[int]) -> list[dict]:
+    """These students' ended items, counted per student × exam × discipline × system × basis:
+    one query, whether for one student or a batch of them."""
     answered = ~Q(answer="")
     return list(
-        BlockItem.objects.filter(user_id=user_id, block__status=Block.Status.ENDED)
-        .values(*(path for _, path in AXES), "pass_number", "block__feedback")
+        BlockItem.objects.filter(user_id__in=user_ids, block__status=Block.Status.ENDED)
+        .values("user_id", *(path for _, path in AXES), "pass_number", "block__feedback")
         .annotate(
             # Named apart from the item's own fields (an annotation "correct" would shadow it).
             n_seen=Count("pk"),
@@ -58,13 +59,13 @@ def _rows(user_id: int) -> list[dict]:
     )
 
 
-def _cells(user_id: int, rows: list[dict]) -> list[ReportCell]:
+def _cells(rows: list[dict]) -> list[ReportCell]:
     tallies: dict[tuple, _Tally] = defaultdict(_Tally)
     for row in rows:
         basis = (row["pass_number"] == 1, row["block__feedback"])
-        tallies[(ReportCell.Axis.OVERALL, "", *basis)].add(row)
+        tallies[(row["user_id"], ReportCell.Axis.OVERALL, "", *basis)].add(row)
         for axis, path in AXES:
-            tallies[(axis, row[path], *basis)].add(row)
+            tallies[(row["user_id"], axis, row[path], *basis)].add(row)
     return [
         ReportCell(
             user_id=user_id,
@@ -74,29 +75,40 @@ def _cells(user_id: int, rows: list[dict]) -> list[ReportCell]:
             feedback=feedback,
             **{name: getattr(tally, name) for name in COUNTS},
         )
-        for (axis, code, first_pass, feedback), tally in sorted(tallies.items())
+        for (user_id, axis, code, first_pass, feedback), tally in sorted(tallies.items())
     ]
 
 
 @transaction.atomic
-def report_recompute(*, user_id: int) -> Report:
-    """Rewrite the student's report from their ended blocks, and clear the mark that asked
-    for it unless a block ended after this began (that one asks again)."""
+def _reports_write(user_ids: list[int]) -> None:
+    """Rewrite these students' reports from their ended blocks, and clear each mark that asked
+    for one unless a block ended after this began (that one asks again)."""
     started = timezone.now()
-    cells = _cells(user_id, _rows(user_id))
-    ReportCell.objects.filter(user_id=user_id).delete()
+    cells = _cells(_rows(user_ids))
+    ReportCell.objects.filter(user_id__in=user_ids).delete()
     ReportCell.objects.bulk_create(cells)
-    seen = sum(c.seen for c in cells if c.axis == ReportCell.Axis.OVERALL)
-    report, _ = Report.objects.update_or_create(
-        user_id=user_id, defaults={"computed_at": started, "items": seen}
+    seen = dict.fromkeys(user_ids, 0)
+    for cell in cells:
+        if cell.axis == ReportCell.Axis.OVERALL:
+            seen[cell.user_id] += cell.seen
+    Report.objects.bulk_create(
+        [Report(user_id=user_id, computed_at=started, items=n) for user_id, n in seen.items()],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["computed_at", "items"],
     )
-    ReportDue.objects.filter(user_id=user_id, since__lte=started).delete()
-    return report
+    ReportDue.objects.filter(user_id__in=user_ids, since__lte=started).delete()
+
+
+def report_recompute(*, user_id: int) -> Report:
+    """Rewrite one student's report (after their block ended or was deleted)."""
+    _reports_write([user_id])
+    return Report.objects.get(user_id=user_id)
 
 
 def reports_rebuild(*, batch: int = RECONCILE_BATCH) -> int:
-    """Recompute every student's report who has an ended block, in bounded batches (one
-    transaction a student); the number recomputed."""
+    """Rewrite every report of a student with an ended block, a bounded batch of students per
+    query and transaction, as report_recompute would one by one; the number rewritten."""
     users = (
         Block.objects.filter(status=Block.Status.ENDED, deleted_at__isnull=True)
         .values_list("user_id", flat=True)
@@ -105,8 +117,7 @@ def reports_rebuild(*, batch: int = RECONCILE_BATCH) -> int:
     )
     done, after = 0, 0
     while chunk := list(users.filter(user_id__gt=after)[:batch]):
-        for user_id in chunk:
-            report_recompute(user_id=user_id)
+        _reports_write(chunk)
         done, after = done + len(chunk), chunk[-1]
     return done
 
