@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("bank/", include("apps.questions.urls")),
     path("blocks/", include("apps.blocks.urls")),
-    path("performance/", include("apps.analytics.urls")),
+    path("analytics/", include("apps.analytics.urls")),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", core_views.api_not_found),
     path("admin/", admin.site.urls),

@@ -251,3 +251,28 @@ def trends(*, user: User, basis: Basis) -> dict:
         for label, (items, right) in sorted(weeks.items())
     ]
     return {"blocks": per_block, "weeks": per_week}
+
+
+def reliability(*, question_ids: list[int]) -> dict:
+    """KR-20 of a fixed list of questions (a custom block shared by id) over the students who
+    met every one of them for the first time in their first pass: one query."""
+    rows = (
+        BlockItem.objects.filter(
+            question_id__in=question_ids,
+            first_attempt=True,
+            pass_number=1,
+            block__status=Block.Status.ENDED,
+        )
+        .values_list("block__user_id", "question_id", "correct")
+        .order_by()
+    )
+    scores: dict[int, dict[int, int]] = defaultdict(dict)
+    for student, question, correct in rows:
+        scores[student][question] = int(bool(correct))
+    complete = [s for s in scores.values() if len(s) == len(question_ids)]
+    matrix = [[row[q] for q in question_ids] for row in complete]
+    return {
+        "items": len(question_ids),
+        "students": len(matrix),
+        "kr20": statistics.kr20(matrix) if matrix else None,
+    }

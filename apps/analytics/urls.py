@@ -5,6 +5,7 @@ from apps.analytics import views
 app_name = "analytics"
 
 urlpatterns = [
-    path("", views.performance, name="performance"),
-    path("answers.csv", views.answers_csv, name="answers_csv"),
+    path("performance/", views.performance, name="performance"),
+    path("performance/answers.csv", views.answers_csv, name="answers_csv"),
+    path("reliability/", views.reliability, name="reliability"),
 ]

@@ -4,8 +4,11 @@ from itertools import chain
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
+from apps.accounts.models import Role
+from apps.accounts.permissions import role_required
 from apps.analytics import charts as charts_svg
 from apps.analytics import selectors
+from apps.analytics.forms import ReliabilityForm
 from apps.core.access import login_required
 
 
@@ -66,3 +69,13 @@ def answers_csv(request):
     )
     response["Content-Disposition"] = 'attachment; filename="vignette-answers.csv"'
     return response
+
+
+@role_required(Role.EDITOR)
+def reliability(request):
+    """KR-20 of a list of questions, such as a custom block a study group shares by id."""
+    form = ReliabilityForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        result = selectors.reliability(question_ids=form.cleaned_data["question_ids"])
+    return render(request, "analytics/reliability.html", {"form": form, "result": result})

@@ -4,6 +4,7 @@ from django.urls import reverse
 from apps.accounts.models import Role
 from apps.analytics import services
 from apps.analytics.selectors import Basis, performance
+from apps.analytics.statistics import kr20
 from apps.blocks import services as block_services
 from apps.blocks.services import BlockSpec
 from tests.blocks.conftest import CLIENT_NOW, change
@@ -170,3 +171,27 @@ def test_performance_page_draws_trends_with_their_numbers(client, student, bank)
     assert sum(row["items"] for row in weeks) == 5
     assert svg.count("<circle") == 2
     assert b"The numbers" in page.content
+
+
+def test_reliability_page_gives_kr20_over_students_who_took_every_item(
+    client, student, editor, bank
+):
+    ids = [q.public_id for q in bank[:3]]
+    answers = {student: "AAA", editor: "ABB"}
+    for n, letters in enumerate(("AAB", "BBB")):
+        answers[UserFactory(roles=[Role.STUDENT], username=f"peer{n}")] = letters
+    for user, letters in answers.items():
+        _take(user, letters, question_ids=tuple(ids), pools=())
+    _take(UserFactory(roles=[Role.STUDENT]), "A", question_ids=(ids[0],), pools=())  # not all
+    client.force_login(editor)
+
+    page = client.get(reverse("analytics:reliability"), {"questions": " ".join(ids)})
+    refused = client.get(reverse("analytics:reliability"), {"questions": "VQ-1 banana"})
+
+    matrix = [[int(a == "A") for a in letters] for letters in ("AAA", "ABB", "AAB", "BBB")]
+    assert page.context["result"] == {
+        "items": 3,
+        "students": 4,
+        "kr20": pytest.approx(kr20(matrix)),
+    }
+    assert refused.context["form"].errors == {"questions": ["Not a question id: banana."]}
