@@ -2,18 +2,18 @@
 so running one twice, or after a lost message, gives the same rows."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from apps.analytics import statistics
 from apps.analytics.models import PeerBenchmark, Report, ReportCell
 from apps.blocks.models import Block, BlockItem, ReportDue
 from apps.questions.content import LETTERS
-from apps.questions.models import VersionStatistics
+from apps.questions.models import Option, VersionStatistics
 from apps.questions.services import flag_reports_create
 
 AXES = (
@@ -174,73 +174,129 @@ def peers_rebuild() -> int:
 # --- Peer and item statistics per question version ---------------------------------------
 
 ITEM_BATCH = 1000
-_NEVER = 10**9  # a minimum no item reaches: leaves that half of item_statistics empty
 
 
-def _first_attempts():
-    """Each student's first exposure to a question, in the first pass, once its block ended
-    (deleted blocks included: their items name no one, but their block still tells whose)."""
-    return BlockItem.objects.filter(
-        first_attempt=True, pass_number=1, block__status=Block.Status.ENDED
+# First attempts with each student's rest score: their percent correct on their OTHER first
+# attempts in the same exam (undefined with none). Written out: the database adds up per version
+# and answer what the correlations need, so Python never sees the 3 million rows.
+_FIRST_ATTEMPTS_SQL = """
+    WITH fa AS (
+        SELECT i.version_id, b.user_id AS student, q.exam_id, i.answer,
+               CASE WHEN i.correct THEN 1 ELSE 0 END AS score
+        FROM blocks_blockitem i
+        JOIN blocks_block b ON b.id = i.block_id
+        JOIN questions_question q ON q.id = i.question_id
+        WHERE i.first_attempt AND i.pass_number = 1 AND b.status = 'ended'
+    ),
+    totals AS (
+        SELECT student, exam_id, COUNT(*) AS n, SUM(score) AS right_n
+        FROM fa GROUP BY student, exam_id
+    ),
+    rested AS (
+        SELECT fa.version_id, fa.answer,
+               CASE WHEN t.n > 1 THEN 100.0 * (t.right_n - fa.score) / (t.n - 1) END AS rest
+        FROM fa JOIN totals t ON t.student = fa.student AND t.exam_id = fa.exam_id
     )
+    SELECT version_id, answer, COUNT(*), COUNT(rest), COALESCE(SUM(rest), 0),
+           COALESCE(SUM(rest * rest), 0)
+    FROM rested GROUP BY version_id, answer"""
+
+_MEDIANS_SQL = {
+    "postgresql": """
+        SELECT i.version_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY i.time_spent_seconds)
+        FROM blocks_blockitem i JOIN blocks_block b ON b.id = i.block_id
+        WHERE i.first_attempt AND i.pass_number = 1 AND b.status = 'ended'
+        GROUP BY i.version_id""",
+    # Elsewhere (SQLite, a laptop's small bank) the times come back counted and Python finds
+    # the middle.
+    "other": """
+        SELECT i.version_id, i.time_spent_seconds, COUNT(*)
+        FROM blocks_blockitem i JOIN blocks_block b ON b.id = i.block_id
+        WHERE i.first_attempt AND i.pass_number = 1 AND b.status = 'ended'
+        GROUP BY i.version_id, i.time_spent_seconds""",
+}
 
 
-def _exam_totals() -> dict[tuple[int, int], tuple[int, int]]:
-    """(first attempts, correct) per student and exam: for each rest score."""
-    rows = (
-        _first_attempts()
-        .values("block__user_id", "question__exam_id")
-        .annotate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
-        .order_by()
-    )
-    return {(r["block__user_id"], r["question__exam_id"]): (r["n"], r["right"]) for r in rows}
+@dataclass
+class _Sums:
+    """Per version: responses per answer, and over responses with a rest score, their number
+    and Σrest per answer, and Σrest and Σrest² over all."""
+
+    answers: dict = field(default_factory=dict)  # answer -> (responses, rested, Σrest)
+    rested: int = 0
+    sum_rest: float = 0.0
+    sum_squares: float = 0.0
 
 
-def _version_statistics(rows: list[tuple], totals: dict, now) -> VersionStatistics:
-    version_id, *_, key, option_count = rows[0]
+def _version_sums() -> dict[int, _Sums]:
+    sums: dict[int, _Sums] = defaultdict(_Sums)
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_ATTEMPTS_SQL)
+        for version_id, answer, responses, rested, sum_rest, sum_squares in cursor:
+            version = sums[version_id]
+            version.answers[answer] = (responses, rested, float(sum_rest))
+            version.rested += rested
+            version.sum_rest += float(sum_rest)
+            version.sum_squares += float(sum_squares)
+    return sums
+
+
+def _version_medians() -> dict[int, float]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_MEDIANS_SQL["postgresql"])
+            return {version_id: float(median) for version_id, median in cursor}
+        cursor.execute(_MEDIANS_SQL["other"])
+        counted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for version_id, seconds, count in cursor:
+            counted[version_id].append((seconds, count))
+    return {version_id: _median_of_counts(pairs) for version_id, pairs in counted.items()}
+
+
+def _median_of_counts(pairs: list[tuple[int, int]]) -> float:
+    values = sorted(pairs)
+    total = sum(count for _, count in values)
+    middle = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value, count in values:
+        while len(found) < 2 and middle[len(found)] < seen + count:
+            found.append(value)
+        seen += count
+    return (found[0] + found[1]) / 2
+
+
+def _version_statistics(
+    version_id: int, key: str, option_count: int, sums: _Sums, median: float | None, now
+) -> VersionStatistics:
     letters = LETTERS[:option_count]
-    choices, times, rested, rests = [], [], [], []
-    for _, student, exam, answer, correct, seconds, _, _ in rows:
-        choices.append(answer)
-        times.append(seconds)
-        n, right = totals[(student, exam)]
-        if n > 1:
-            # The student's percent correct on their OTHER first attempts in this exam.
-            rested.append(answer)
-            rests.append(100 * (right - bool(correct)) / (n - 1))
-    proportions = statistics.item_statistics(
-        choices,
-        [0.0] * len(choices),
-        key,
-        letters,
-        min_p_responses=settings.VIGNETTE_ITEM_MIN_P_RESPONSES,
-        min_rpb_responses=_NEVER,
-    )
-    correlations = statistics.item_statistics(
-        rested,
-        rests,
-        key,
-        letters,
-        min_p_responses=_NEVER,
-        min_rpb_responses=settings.VIGNETTE_ITEM_MIN_RPB_RESPONSES,
-    )
-    counts = {letter: choices.count(letter) for letter in letters}
+    counts = {letter: sums.answers.get(letter, (0, 0, 0.0))[0] for letter in letters}
+    responses = sum(responses for responses, _, _ in sums.answers.values())
+    p = shares = rpb = rpbs = None
+    if responses >= settings.VIGNETTE_ITEM_MIN_P_RESPONSES:
+        shares = {letter: counts[letter] / responses for letter in letters}
+        p = shares[key]
+    if sums.rested >= settings.VIGNETTE_ITEM_MIN_RPB_RESPONSES:
+        rpbs = {
+            letter: statistics.point_biserial_from_sums(
+                sums.rested,
+                sums.answers.get(letter, (0, 0, 0.0))[1],
+                sums.answers.get(letter, (0, 0, 0.0))[2],
+                sums.sum_rest,
+                sums.sum_squares,
+            )
+            for letter in letters
+        }
+        rpb = rpbs[key]
     return VersionStatistics(
         version_id=version_id,
-        responses=len(choices),
+        responses=responses,
         correct=counts[key],
         option_counts=counts,
-        median_seconds=statistics.median(times),
-        p_value=proportions.p,
-        point_biserial=correlations.rpb,
-        option_point_biserials=correlations.option_rpbs or {},
-        flags=statistics.item_flags(
-            proportions.p,
-            correlations.rpb,
-            proportions.option_shares,
-            correlations.option_rpbs,
-            key,
-        ),
+        median_seconds=median,
+        p_value=p,
+        point_biserial=rpb,
+        option_point_biserials=rpbs or {},
+        flags=statistics.item_flags(p, rpb, shares, rpbs, key),
         computed_at=now,
     )
 
@@ -278,39 +334,31 @@ _STATISTICS_FIELDS = [
 
 def version_statistics_rebuild(*, batch: int = ITEM_BATCH) -> int:
     """Rewrite every answered version's peer and item statistics from first attempts in the
-    first pass, a bounded batch of versions per transaction; the number written."""
-    totals = _exam_totals()
-    version_ids = list(
-        _first_attempts().values_list("version_id", flat=True).distinct().order_by("version_id")
-    )
+    first pass: the database adds up, then a bounded batch of versions is written per
+    transaction; the number written."""
+    sums = _version_sums()
+    medians = _version_medians()
+    # Each version's key and number of options, for all versions at once (no list of ids).
+    keys = {
+        version_id: (key, n)
+        for version_id, key, n in Option.objects.values("version_id")
+        .annotate(n=Count("pk"), key=Max("letter", filter=Q(is_correct=True)))
+        .values_list("version_id", "key", "n")
+        .order_by()
+    }
     now = timezone.now()
+    version_ids = sorted(sums)
     for start in range(0, len(version_ids), batch):
         chunk = version_ids[start : start + batch]
-        rows = (
-            _first_attempts()
-            .filter(version_id__in=chunk)
-            .values_list(
-                "version_id",
-                "block__user_id",
-                "question__exam_id",
-                "answer",
-                "correct",
-                "time_spent_seconds",
-                "key_letter",
-                "option_count",
-            )
-            .order_by("version_id")
-        )
-        by_version: dict[int, list[tuple]] = defaultdict(list)
-        for row in rows:
-            by_version[row[0]].append(row)
         with transaction.atomic():
             before = dict(
                 VersionStatistics.objects.filter(version_id__in=chunk).values_list(
                     "version_id", "flags"
                 )
             )
-            written = [_version_statistics(r, totals, now) for r in by_version.values()]
+            written = [
+                _version_statistics(v, *keys[v], sums[v], medians.get(v), now) for v in chunk
+            ]
             VersionStatistics.objects.bulk_create(
                 written,
                 update_conflicts=True,

@@ -293,6 +293,24 @@ def item_statistics(
     )
 
 
+def point_biserial_from_sums(
+    n: int, chosen: int, sum_chosen: float, sum_all: float, sum_squares: float
+) -> float | None:
+    """The point-biserial of "chose this" (0/1) against a score y, from sums a database can
+    add up: n students, `chosen` of them with x = 1, Σy over those (`sum_chosen`), Σy and
+    Σy² over all. The same value point_biserial gives from the lists (Pearson's r with a 0/1
+    side); None where it is undefined (under 2 students, a constant side)."""
+    if n < 2 or chosen in (0, n):
+        return None
+    spread_y = n * sum_squares - sum_all * sum_all
+    # A constant y leaves only rounding noise here: treat a relative sliver as zero.
+    if spread_y <= 1e-9 * max(1.0, n * sum_squares):
+        return None
+    covariance = n * sum_chosen - chosen * sum_all
+    r = covariance / math.sqrt((n * chosen - chosen * chosen) * spread_y)
+    return max(-1.0, min(1.0, r))
+
+
 def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Pearson's correlation, or None for fewer than 2 pairs or a constant side."""
     if len(xs) < 2 or len(set(xs)) == 1 or len(set(ys)) == 1:

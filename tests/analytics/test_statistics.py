@@ -676,3 +676,22 @@ def test_item_statistics_are_frozen():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.p = 0.5  # type: ignore[misc]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 100)), max_size=40))
+def test_point_biserial_from_sums_equals_the_list_form(pairs):
+    xs = [int(chose) for chose, _ in pairs]
+    ys = [float(y) for _, y in pairs]
+
+    from_sums = stats.point_biserial_from_sums(
+        len(pairs),
+        sum(xs),
+        sum(y for x, y in zip(xs, ys, strict=True) if x),
+        sum(ys),
+        sum(y * y for y in ys),
+    )
+
+    from_lists = stats.point_biserial(xs, ys) if pairs else None
+    assert (from_sums is None) == (from_lists is None)
+    if from_lists is not None:
+        assert from_sums == pytest.approx(from_lists, abs=1e-9)
