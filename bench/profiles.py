@@ -48,6 +48,18 @@ PROFILES = {
         heavy_students=1,
         heavy_responses=200,
     ),
+    # A school's cohort for item statistics: 20,000 questions, 2,000 students with 1,000
+    # answers each, so about 100 first attempts per question (enough for point-biserials).
+    "cohort-20k": Profile(
+        name="cohort-20k",
+        questions=20_000,
+        students=1_990,
+        responses=1_000,
+        heavy_students=10,
+        heavy_responses=1_000,
+        repeat_share=0.0,
+        heavy_repeat_share=0.0,
+    ),
     # The bank of the performance notes (section 2.3): 100k questions, about 4 M responses.
     "bank-100k": Profile(
         name="bank-100k",
