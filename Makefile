@@ -57,13 +57,13 @@ screenshots: $(BIN)/.installed ## Screenshots of the exam interface into docs/sc
 bench-import: $(BIN)/.installed ## Import throughput against bulk_create (DATABASE_URL picks the database).
 	$(BIN)/python -m bench.import_bench
 
-bench-blocks: $(BIN)/.installed ## Block creation and the change endpoint (PROFILE=tiny|bank-100k).
+bench-blocks: $(BIN)/.installed ## Block creation and the change endpoint (PROFILE=tiny|cohort-20k|bank-100k).
 	$(BIN)/python -m bench.blocks_bench --profile $(or $(PROFILE),tiny)
 
 bench-exam: $(BIN)/.installed ## The exam page with the CPU throttled 4x against a static page.
 	$(BIN)/python -m bench.exam_bench
 
-bench-analytics: $(BIN)/.installed ## Report recompute and nightly rebuild (PROFILE=tiny|bank-100k).
+bench-analytics: $(BIN)/.installed ## Report recompute and nightly rebuild (PROFILE=tiny|cohort-20k|bank-100k).
 	$(BIN)/python -m bench.analytics_bench --profile $(or $(PROFILE),tiny)
 
 bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).
