@@ -139,6 +139,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the longest batch any task runs, so a slow task is not handed to a second worker.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # How often a worker looks for messages a dead worker took and never acknowledged, once
+    # their visibility timeout has passed (kombu's default is every 100 s).
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 60),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 1,
     "max_retries": 1,
     "interval_start": 0,
