@@ -1,5 +1,7 @@
-"""A report task survives the death of the process running it: acks_late with
-task_reject_on_worker_lost puts it back, and it ends with the same numbers as the truth."""
+"""Reports survive the faults of the machinery that computes them: the death of the process
+running a task (acks_late with task_reject_on_worker_lost puts it back), and a broker that
+stops while blocks end (the marks in the database are caught up by the reconcile). Each ends
+with the same numbers as the truth."""
 
 import os
 import signal
@@ -11,7 +13,7 @@ import pytest
 
 from apps.analytics import services
 from apps.analytics.models import Report, ReportCell
-from apps.analytics.tasks import report_recompute_task
+from apps.analytics.tasks import report_recompute_task, reports_reconcile_task
 from apps.blocks.models import ReportDue
 from config.celery import app
 from config.env import redis_url_with_db
@@ -41,11 +43,14 @@ def _queued_to(broker_url: str):
         use(**saved)
 
 
-def _worker(redis_url: str, markers: Path, log_path: Path, **env: str):
+def _worker(redis_url: str, markers: Path | None, log_path: Path, **env: str):
+    """A worker of the test's own on this Redis; with `markers`, the first run of each
+    recompute waits there for the test to kill it."""
     argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork"]
     argv += ["--concurrency=1", "--loglevel=INFO", "-n", f"death-{os.getpid()}@%h"]
     argv += ["--include", "tests.analytics.slow_first_run"]
-    child_env = django_child_env(REDIS_URL=redis_url, VIGNETTE_TEST_RUN_MARKERS=str(markers), **env)
+    hold = {"VIGNETTE_TEST_RUN_MARKERS": str(markers)} if markers else {}
+    child_env = django_child_env(REDIS_URL=redis_url, **hold, **env)
     return spawn(argv, log_path=log_path, env=child_env)
 
 
@@ -131,3 +136,31 @@ def test_report_task_comes_back_after_the_whole_worker_is_killed(
 
     by_worker, truth = _truth(student)
     assert by_worker == truth
+
+
+def test_reports_catch_up_after_the_broker_stops_and_starts_while_blocks_end(
+    taxonomy, student, other_student, bank, private_redis, tmp_path
+):
+    worker = _worker(private_redis.url, None, tmp_path / "worker.log")
+    broker = redis_url_with_db(private_redis.url, 15)
+    try:
+        with _queued_to(broker):
+            _ended(student, change(1, "answer", "A"))  # queued, and computed by the worker
+            wait_until(lambda: Report.objects.filter(user=student).exists(), TIMEOUT, "report")
+            private_redis.stop()
+            _ended(other_student, change(1, "answer", "B"))  # the broker is down: marked due
+            _ended(student, change(1, "answer", "C"))
+            assert set(ReportDue.objects.values_list("user_id", flat=True)) == {
+                student.pk,
+                other_student.pk,
+            }
+            private_redis.start()
+            reports_reconcile_task.delay()  # what beat sends every five minutes
+            wait_until(lambda: not ReportDue.objects.exists(), TIMEOUT, "the reconcile to catch up")
+    finally:
+        terminate(worker)
+
+    for user in (student, other_student):
+        by_worker, truth = _truth(user)
+        assert by_worker == truth
+    assert Report.objects.get(user=student).items == 6
