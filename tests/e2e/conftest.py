@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.blocks.conftest import publish
 from tests.services import need
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
@@ -27,3 +28,9 @@ def pytest_collection_modifyitems(items):
 def browser_type_launch_args(browser_type_launch_args):
     need(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": [HOST_RULES]}
+
+
+@pytest.fixture
+def bank(editor, taxonomy):
+    """Four questions whose key is A (see make_draft)."""
+    return [publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.") for n in range(4)]

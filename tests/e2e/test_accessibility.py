@@ -7,27 +7,14 @@ from playwright.sync_api import Page, expect
 from apps.blocks import services
 from apps.blocks.models import Block
 from apps.blocks.services import BlockSpec
-from tests.blocks.conftest import CLIENT_NOW, change, publish
-from tests.factories import PASSWORD
+from tests.blocks.conftest import CLIENT_NOW, change
+from tests.e2e.exam import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 # What axe rates as barriers; moderate and minor findings (best practices) are left to judgement.
 BLOCKING = ("serious", "critical")
 SCHEMES = ["light", "dark"]
-
-
-@pytest.fixture
-def bank(editor, taxonomy):
-    """Four questions whose key is A (see make_draft)."""
-    return [publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.") for n in range(4)]
-
-
-def _log_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _blocking_violations(page: Page) -> list[tuple[str, str, list[str]]]:
@@ -46,7 +33,7 @@ def _blocking_violations(page: Page) -> list[tuple[str, str, list[str]]]:
 
 def _open_exam(page: Page, base_url: str, student) -> Block:
     block = services.block_create(user=student, spec=BlockSpec(count=3))
-    _log_in(page, base_url)
+    log_in(page, base_url)
     page.goto(f"{base_url}/blocks/{block.public_id}/")
     expect(page.get_by_role("heading", name="Item 1 of 3")).to_be_visible()
     return block
@@ -55,7 +42,7 @@ def _open_exam(page: Page, base_url: str, student) -> Block:
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_new_block_page_passes_axe(live_server, page: Page, student, bank, scheme):
     page.emulate_media(color_scheme=scheme)
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
 
     page.goto(f"{live_server.url}/blocks/new/")
     page.wait_for_load_state("load")  # the counts script (a module) has run by then
@@ -110,7 +97,7 @@ def test_review_page_passes_axe(live_server, page: Page, student, bank, scheme):
     )
     services.block_end(user=student, public_id=block.public_id)
     page.emulate_media(color_scheme=scheme)
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
 
     page.goto(f"{live_server.url}/blocks/{block.public_id}/review/1/")
     expect(page.get_by_role("heading", name="Explanation")).to_be_visible()
@@ -127,7 +114,7 @@ def test_exam_page_in_review_passes_axe(live_server, page: Page, student, bank):
         client_now=CLIENT_NOW,
     )
     services.block_end(user=student, public_id=block.public_id)
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
 
     page.goto(f"{live_server.url}/blocks/{block.public_id}/?item=1")
     expect(page.get_by_text("Incorrect · your answer: B")).to_be_visible()

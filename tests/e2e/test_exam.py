@@ -13,46 +13,15 @@ from apps.blocks.models import Block, BlockItem, Change
 from apps.blocks.services import BlockSpec
 from apps.questions.formats.base import ImageDraft
 from tests.blocks.conftest import CLIENT_NOW, change, publish
+from tests.e2e.exam import log_in, open_block, saved, server_items
 from tests.factories import PASSWORD
 from tests.questions.conftest import png_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def bank(editor, taxonomy):
-    """Four questions whose key is A (see make_draft)."""
-    return [publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.") for n in range(4)]
-
-
-def _log_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def _open(page: Page, base_url: str, student, **spec) -> Block:
-    block = services.block_create(user=student, spec=BlockSpec(**{"count": 3, **spec}))
-    _log_in(page, base_url)
-    page.goto(f"{base_url}/blocks/{block.public_id}/")
-    expect(page.get_by_role("heading", name=f"Item 1 of {block.item_count}")).to_be_visible()
-    return block
-
-
-def _saved(page: Page) -> None:
-    expect(page.get_by_role("status").filter(has_text="All changes saved")).to_be_visible()
-
-
-def _items(block: Block) -> dict[int, tuple]:
-    rows = BlockItem.objects.filter(block=block).values_list(
-        "position", "answer", "marked", "struck"
-    )
-    return {position: (answer, marked, struck) for position, answer, marked, struck in rows}
-
-
 def test_exam_block_taken_with_the_keyboard_only(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
 
     page.keyboard.press("b")
     page.keyboard.press("m")
@@ -60,7 +29,7 @@ def test_exam_block_taken_with_the_keyboard_only(live_server, page: Page, studen
     expect(page.get_by_role("heading", name="Item 2 of 3")).to_be_visible()
     page.keyboard.press("Shift+A")
     page.keyboard.press("c")
-    _saved(page)
+    saved(page)
     page.keyboard.press("q")
     dialog = page.get_by_role("dialog", name="End the block?")
     expect(dialog.get_by_text("Unanswered: item 3.")).to_be_visible()
@@ -70,23 +39,23 @@ def test_exam_block_taken_with_the_keyboard_only(live_server, page: Page, studen
     expect(page).to_have_url(re.compile(r"/results/$"))
     block.refresh_from_db()
     assert (block.status, block.end_reason) == ("ended", "finished")
-    assert _items(block) == {1: ("B", True, []), 2: ("C", False, ["A"]), 3: ("", False, [])}
+    assert server_items(block) == {1: ("B", True, []), 2: ("C", False, ["A"]), 3: ("", False, [])}
     assert Change.objects.filter(block=block, field="answer").count() == 2
 
 
 def test_exam_choices_by_mouse_and_the_item_list(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
 
     page.get_by_role("radio", name=re.compile(r"^D\.")).check()
     page.get_by_role("button", name="Item 3, unanswered").click()
     page.get_by_role("button", name="Strike out B").click()
     page.get_by_role("checkbox", name="Mark").check()
-    _saved(page)
+    saved(page)
 
     expect(page.get_by_role("button", name="Item 1, answered")).to_be_visible()
     expect(page.get_by_role("button", name="Item 3, unanswered, marked")).to_be_visible()
     expect(page.get_by_role("button", name="Restore B")).to_have_attribute("aria-pressed", "true")
-    assert _items(block) == {1: ("D", False, []), 2: ("", False, []), 3: ("", True, ["B"])}
+    assert server_items(block) == {1: ("D", False, []), 2: ("", False, []), 3: ("", True, ["B"])}
     page.get_by_role("button", name="End block").click()
     page.get_by_role("dialog", name="End the block?").get_by_role(
         "button", name="End the block"
@@ -97,7 +66,7 @@ def test_exam_choices_by_mouse_and_the_item_list(live_server, page: Page, studen
 
 
 def test_exam_tutor_submit_reveals_only_that_item(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student, feedback="tutor")
+    block = open_block(page, live_server.url, student, feedback="tutor")
 
     page.keyboard.press("b")
     page.keyboard.press("Enter")
@@ -113,7 +82,7 @@ def test_exam_tutor_submit_reveals_only_that_item(live_server, page: Page, stude
 
 
 def test_exam_changes_made_offline_reach_the_server_once(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
 
     page.context.set_offline(True)
     page.keyboard.press("a")
@@ -122,14 +91,14 @@ def test_exam_changes_made_offline_reach_the_server_once(live_server, page: Page
     page.keyboard.press("m")
     expect(page.get_by_role("status").filter(has_text="Offline")).to_be_visible()
     page.context.set_offline(False)
-    _saved(page)
+    saved(page)
 
-    assert _items(block) == {1: ("A", False, []), 2: ("", True, ["C"]), 3: ("", False, [])}
+    assert server_items(block) == {1: ("A", False, []), 2: ("", True, ["C"]), 3: ("", False, [])}
     assert Change.objects.filter(block=block).exclude(field="time_spent").count() == 3
 
 
 def test_exam_unsent_changes_survive_a_reload(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     page.route("**/changes/", lambda route: route.abort())
 
     page.keyboard.press("c")
@@ -141,16 +110,16 @@ def test_exam_unsent_changes_survive_a_reload(live_server, page: Page, student, 
     expect(page.get_by_role("checkbox", name="Mark")).to_be_checked()
     page.unroute("**/changes/")
     page.keyboard.press("p")
-    _saved(page)
+    saved(page)
 
-    assert _items(block) == {1: ("C", False, []), 2: ("", True, []), 3: ("", False, [])}
+    assert server_items(block) == {1: ("C", False, []), 2: ("", True, []), 3: ("", False, [])}
     assert Change.objects.filter(block=block, field__in=["answer", "marked"]).count() == 2
 
 
 def test_exam_ends_the_block_when_time_is_up(live_server, page: Page, student, bank):
     block = services.block_create(user=student, spec=BlockSpec(count=1))
     Block.objects.filter(pk=block.pk).update(deadline=timezone.now() + timedelta(seconds=3))
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/blocks/{block.public_id}/")
     expect(page.get_by_role("heading", name="Item 1 of 1")).to_be_visible()
     page.keyboard.press("d")
@@ -162,7 +131,7 @@ def test_exam_ends_the_block_when_time_is_up(live_server, page: Page, student, b
 
 
 def test_exam_lab_values_and_calculator_beside_the_item(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
 
     page.keyboard.press("l")
     page.get_by_label("Search lab values").fill("sodium")
@@ -177,7 +146,7 @@ def test_exam_lab_values_and_calculator_beside_the_item(live_server, page: Page,
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_role("button", name="Calculator")).to_be_focused()
 
-    assert _items(block)[1] == ("", False, [])
+    assert server_items(block)[1] == ("", False, [])
 
 
 SELECT_FIRST_WORDS = """() => {
@@ -193,7 +162,7 @@ SELECT_FIRST_WORDS = """() => {
 def test_exam_highlights_notes_and_view_come_back_after_a_reload(
     live_server, page: Page, student, bank
 ):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
 
     page.evaluate(SELECT_FIRST_WORDS)
     page.keyboard.press("u")
@@ -203,7 +172,7 @@ def test_exam_highlights_notes_and_view_come_back_after_a_reload(
     page.keyboard.press("+")
     page.keyboard.press("+")
     page.keyboard.press("s")
-    _saved(page)
+    saved(page)
     page.reload()
 
     expect(page.locator("mark.exam-highlight")).to_have_text(re.compile(r"^Case \d$"))
@@ -215,7 +184,7 @@ def test_exam_highlights_notes_and_view_come_back_after_a_reload(
     assert (item.highlights, item.note) == ([[0, 6]], "Think of the LAD.")
 
     page.locator("mark.exam-highlight").click()
-    _saved(page)
+    saved(page)
     expect(page.locator("mark.exam-highlight")).to_have_count(0)
     assert BlockItem.objects.get(block=block, position=1).highlights == []
 
@@ -234,7 +203,7 @@ def test_exam_page_reviews_an_ended_block_with_a_filter(live_server, page: Page,
         client_now=CLIENT_NOW,
     )
     services.block_end(user=student, public_id=block.public_id)
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/blocks/{block.public_id}/results/")
 
     page.get_by_role("link", name="Review the items").click()
@@ -261,7 +230,7 @@ def test_exam_on_a_phone_with_touch(live_server, browser, student, bank):
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/blocks/{block.public_id}/")
     expect(page.get_by_role("heading", name="Item 1 of 3")).to_be_visible()
     expect(page.get_by_role("button", name="Item 2, unanswered")).to_be_hidden()
@@ -280,7 +249,7 @@ def test_exam_on_a_phone_with_touch(live_server, browser, student, bank):
     page.get_by_role("button", name="Lab values").tap()
     expect(page.get_by_label("Search lab values")).to_be_visible()
     page.get_by_role("complementary", name="Lab values").get_by_role("button", name="Close").tap()
-    _saved(page)
+    saved(page)
 
     item = BlockItem.objects.get(block=block, position=2)
     assert (item.answer, item.struck, item.highlights) == ("C", ["A"], [[0, 6]])
@@ -291,7 +260,7 @@ def test_exam_warns_at_five_minutes_and_one_minute(live_server, page: Page, stud
     block = services.block_create(user=student, spec=BlockSpec(count=4))
     Block.objects.filter(pk=block.pk).update(deadline=timezone.now() + timedelta(seconds=305))
     page.clock.install()
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/blocks/{block.public_id}/")
     expect(page.get_by_role("heading", name="Item 1 of 4")).to_be_visible()
     alert = page.get_by_role("alert")
@@ -310,7 +279,7 @@ def test_exam_figure_in_the_stem_enlarges(live_server, page: Page, student, edit
         images=[ImageDraft("ecg.png", png_bytes(size=(120, 60)), "Rhythm strip")],
     )
     block = services.block_create(user=student, spec=BlockSpec(count=1))
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/blocks/{block.public_id}/")
 
     page.get_by_role("img", name="Rhythm strip").click()
@@ -326,7 +295,7 @@ def test_exam_figure_in_the_stem_enlarges(live_server, page: Page, student, edit
 
 @pytest.mark.parametrize(("clock", "feedback"), [("timed", "tutor"), ("untimed", "exam")])
 def test_exam_other_modes_by_keyboard(live_server, page: Page, student, bank, clock, feedback):
-    block = _open(page, live_server.url, student, clock=clock, feedback=feedback)
+    block = open_block(page, live_server.url, student, clock=clock, feedback=feedback)
     timer = page.get_by_role("timer")
     expect(timer).to_have_text(re.compile(r"^Time left" if clock == "timed" else r"^Elapsed"))
 
@@ -336,7 +305,7 @@ def test_exam_other_modes_by_keyboard(live_server, page: Page, student, bank, cl
             page.keyboard.press("Enter")
             expect(page.get_by_role("heading", name="Explanation")).to_be_visible()
         page.keyboard.press("n")
-    _saved(page)
+    saved(page)
     page.keyboard.press("q")
     page.keyboard.press("Enter")
 
@@ -350,14 +319,14 @@ def test_exam_other_modes_by_keyboard(live_server, page: Page, student, bank, cl
 def test_exam_a_whole_40_item_block(live_server, page: Page, student, editor, taxonomy):
     for n in range(40):
         publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.")
-    block = _open(page, live_server.url, student, count=40)
+    block = open_block(page, live_server.url, student, count=40)
 
     for position in range(1, 41):
         page.keyboard.press("abcd"[position % 4])
         if position % 5 == 0:
             page.keyboard.press("m")
         page.keyboard.press("n")
-    _saved(page)
+    saved(page)
     page.keyboard.press("q")
     expect(page.get_by_text("Every item is answered.")).to_be_visible()
     page.keyboard.press("Enter")
@@ -371,7 +340,7 @@ def test_exam_a_whole_40_item_block(live_server, page: Page, student, editor, ta
 
 
 def test_exam_session_ended_asks_for_the_password_in_place(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     Session.objects.all().delete()  # the session expired
 
     page.keyboard.press("b")
@@ -382,18 +351,18 @@ def test_exam_session_ended_asks_for_the_password_in_place(live_server, page: Pa
     expect(dialog.get_by_role("alert")).to_have_text("Your username or password is not right.")
     dialog.get_by_label("Password").fill(PASSWORD)
     dialog.get_by_role("button", name="Sign in and save").click()
-    _saved(page)
+    saved(page)
     page.keyboard.press("n")
     page.keyboard.press("c")
-    _saved(page)
+    saved(page)
 
-    assert _items(block) == {1: ("B", False, []), 2: ("C", False, []), 3: ("", False, [])}
+    assert server_items(block) == {1: ("B", False, []), 2: ("C", False, []), 3: ("", False, [])}
 
 
 def test_exam_reloaded_offline_keeps_every_change_and_sends_them_once(
     live_server, page: Page, student, bank
 ):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now under the service worker
     expect(page.get_by_role("heading", name="Item 1 of 3")).to_be_visible()
@@ -413,7 +382,7 @@ def test_exam_reloaded_offline_keeps_every_change_and_sends_them_once(
     expect(page.get_by_role("alert")).to_contain_text("You are offline")
     expect(page.get_by_role("button", name="Restore A")).to_be_visible()
     page.context.set_offline(False)
-    _saved(page)
+    saved(page)
 
     item_1, item_2 = BlockItem.objects.filter(block=block).order_by("position")[:2]
     assert (item_1.answer, item_1.highlights) == ("D", [[0, 6]])
@@ -432,16 +401,16 @@ def test_exam_two_changes_in_one_millisecond_keep_their_order(
     live_server, page: Page, student, bank
 ):
     page.clock.install()
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     page.clock.pause_at(timezone.now() + timedelta(minutes=1))  # the page's clock stands still
 
     page.keyboard.press("d")
     page.keyboard.press("a")
     page.clock.run_for(2000)
     page.clock.resume()
-    _saved(page)
+    saved(page)
 
-    assert _items(block)[1] == ("A", False, [])
+    assert server_items(block)[1] == ("A", False, [])
 
 
 def test_exam_review_on_a_phone(live_server, browser, student, bank):
@@ -457,7 +426,7 @@ def test_exam_review_on_a_phone(live_server, browser, student, bank):
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
-    _log_in(page, live_server.url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/blocks/{block.public_id}/?item=1")
     expect(page.get_by_text("Correct · your answer: A")).to_be_visible()
 

@@ -13,48 +13,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import APIResponse, Page, Route, expect
 
-from apps.blocks import services
 from apps.blocks.models import Block, BlockItem, Change
-from apps.blocks.services import BlockSpec
-from tests.blocks.conftest import publish
-from tests.factories import PASSWORD
+from tests.e2e.exam import open_block, saved, server_items
 from tests.fixtures.services import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CHANGES = "**/changes/"
-
-
-@pytest.fixture
-def bank(editor, taxonomy):
-    """Four questions whose key is A (see make_draft)."""
-    return [publish(editor, stem=f"Case {n}: a 58-year-old man has chest pain.") for n in range(4)]
-
-
-def _log_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def _open(page: Page, base_url: str, student, **spec) -> Block:
-    block = services.block_create(user=student, spec=BlockSpec(**{"count": 3, **spec}))
-    _log_in(page, base_url)
-    page.goto(f"{base_url}/blocks/{block.public_id}/")
-    expect(page.get_by_role("heading", name=f"Item 1 of {block.item_count}")).to_be_visible()
-    return block
-
-
-def _saved(page: Page) -> None:
-    expect(page.get_by_role("status").filter(has_text="All changes saved")).to_be_visible()
-
-
-def _items(block: Block) -> dict[int, tuple]:
-    rows = BlockItem.objects.filter(block=block).values_list(
-        "position", "answer", "marked", "struck"
-    )
-    return {position: (answer, marked, struck) for position, answer, marked, struck in rows}
 
 
 def _until(page: Page, predicate: Callable[[], bool], what: str, timeout: float = 10) -> None:
@@ -80,7 +45,7 @@ def _shown(page: Page, position: int, count: int = 3) -> tuple:
 
 
 def test_exam_flaky_network_saves_each_change_once(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     csrf = page.locator("[data-exam]").get_attribute("data-csrf")
     seen = 0
     handled = 0
@@ -147,14 +112,14 @@ def test_exam_flaky_network_saves_each_change_once(live_server, page: Page, stud
     page.keyboard.press("Shift+B")
     _until(page, lambda: handled >= 5, "the fourth and fifth save requests")
     page.unroute(CHANGES)
-    _saved(page)
+    saved(page)
 
     assert errors == []
     [(original, replay_status, replay)] = replays
     assert (replay_status, replay["results"]) == (200, original["results"])
     assert sum(sent.values()) > len(sent)  # some changes reached the server more than once
     expected = {1: ("B", True, []), 2: ("C", False, ["A"]), 3: ("D", False, ["B"])}
-    assert _items(block) == expected
+    assert server_items(block) == expected
     logged = Counter(
         str(change_id)
         for change_id in Change.objects.filter(block=block).values_list("change_id", flat=True)
@@ -164,17 +129,17 @@ def test_exam_flaky_network_saves_each_change_once(live_server, page: Page, stud
     outbox = page.evaluate("key => localStorage.getItem(key)", f"vignette:outbox:{block.public_id}")
     assert outbox == "[]"
     shown = {position: _shown(page, position) for position in (3, 1, 2)}
-    _saved(page)  # moving between items records the time spent on them
-    assert shown == _items(block) == expected
+    saved(page)  # moving between items records the time spent on them
+    assert shown == server_items(block) == expected
 
 
 @pytest.mark.services
 def test_exam_survives_a_server_restart_mid_block(server_process, page: Page, student, bank):
-    block = _open(page, server_process.url, student)
+    block = open_block(page, server_process.url, student)
     page.keyboard.press("a")
     page.keyboard.press("n")
     page.keyboard.press("b")
-    _saved(page)
+    saved(page)
 
     old = server_process.process
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -183,7 +148,7 @@ def test_exam_survives_a_server_restart_mid_block(server_process, page: Page, st
         page.keyboard.press("n")
         page.keyboard.press("c")
         restarting.result(timeout=60)
-    _saved(page)
+    saved(page)
     # The new gunicorn listens before its worker is ready, so that save may simply have waited;
     # with the server down for good, saves fail until it is back.
     server_process.stop()
@@ -192,28 +157,28 @@ def test_exam_survives_a_server_restart_mid_block(server_process, page: Page, st
         "Offline: changes kept on this device (1 unsent)"
     )
     server_process.start()
-    _saved(page)
+    saved(page)
 
-    assert _items(block) == {1: ("A", False, []), 2: ("B", False, []), 3: ("C", True, [])}
+    assert server_items(block) == {1: ("A", False, []), 2: ("B", False, []), 3: ("C", True, [])}
     answers = Change.objects.filter(block=block, field="answer")
     assert Counter(answers.values_list("position", flat=True)) == {1: 1, 2: 1, 3: 1}
 
 
 def test_exam_two_tabs_on_one_block_keep_the_later_change(live_server, page: Page, student, bank):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     second = page.context.new_page()
     second.goto(f"{live_server.url}/blocks/{block.public_id}/")
     expect(second.get_by_role("heading", name="Item 1 of 3")).to_be_visible()
 
     page.keyboard.press("b")
-    _saved(page)  # B reached the server before C is chosen
+    saved(page)  # B reached the server before C is chosen
     second.keyboard.press("c")
     second.keyboard.press("n")
     second.keyboard.press("m")
-    _saved(second)
-    _saved(page)
+    saved(second)
+    saved(page)
 
-    items = _items(block)
+    items = server_items(block)
     assert (items[1][0], items[2][1]) == ("C", True)
     # The first tab follows the second's saves as they happen, without a reload.
     expect(page.get_by_role("radio", name=re.compile(r"^C\."))).to_be_checked()
@@ -231,7 +196,7 @@ def test_exam_two_tabs_on_one_block_keep_the_later_change(live_server, page: Pag
 def test_exam_change_after_the_deadline_is_reported_not_saved(
     live_server, page: Page, student, bank
 ):
-    block = _open(page, live_server.url, student)  # timed
+    block = open_block(page, live_server.url, student)  # timed
     Block.objects.filter(pk=block.pk).update(deadline=timezone.now() - timedelta(seconds=40))
 
     page.keyboard.press("a")
@@ -240,14 +205,14 @@ def test_exam_change_after_the_deadline_is_reported_not_saved(
     expect(page).to_have_url(re.compile(r"/results/$"))
     block.refresh_from_db()
     assert (block.status, block.end_reason) == ("ended", "expired")
-    assert _items(block)[1] == ("", False, [])
+    assert server_items(block)[1] == ("", False, [])
     assert Change.objects.filter(block=block).count() == 0
 
 
 def test_exam_tutor_submit_made_offline_reveals_when_back_online(
     live_server, page: Page, student, bank
 ):
-    block = _open(page, live_server.url, student, feedback="tutor")
+    block = open_block(page, live_server.url, student, feedback="tutor")
 
     page.context.set_offline(True)
     page.keyboard.press("b")
@@ -262,7 +227,7 @@ def test_exam_tutor_submit_made_offline_reveals_when_back_online(
 
     expect(page.get_by_role("heading", name="Explanation")).to_be_visible()
     expect(note).to_be_hidden()
-    _saved(page)
+    saved(page)
     item = BlockItem.objects.get(block=block, position=1)
     assert (item.answer, item.submitted, item.correct) == ("B", True, False)
 
@@ -270,7 +235,7 @@ def test_exam_tutor_submit_made_offline_reveals_when_back_online(
 def test_exam_reopened_page_resumes_at_the_same_item_with_its_tools(
     live_server, page: Page, student, bank
 ):
-    block = _open(page, live_server.url, student)
+    block = open_block(page, live_server.url, student)
     url = page.url
     page.keyboard.press("n")
     page.keyboard.press("b")
@@ -286,6 +251,6 @@ def test_exam_reopened_page_resumes_at_the_same_item_with_its_tools(
     expect(again.get_by_role("radio", name=re.compile(r"^B\."))).to_be_checked()
     expect(again.get_by_role("button", name="Restore D")).to_have_attribute("aria-pressed", "true")
     expect(again.get_by_role("checkbox", name="Mark")).to_be_checked()
-    _saved(again)
-    assert _items(block) == {1: ("", False, []), 2: ("B", True, ["D"]), 3: ("", False, [])}
+    saved(again)
+    assert server_items(block) == {1: ("", False, []), 2: ("B", True, ["D"]), 3: ("", False, [])}
     assert Change.objects.filter(block=block, field="answer").count() == 1
