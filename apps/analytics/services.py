@@ -128,8 +128,7 @@ def reports_reconcile() -> int:
     due = list(
         ReportDue.objects.order_by("since").values_list("user_id", flat=True)[:RECONCILE_BATCH]
     )
-    for user_id in due:
-        report_recompute(user_id=user_id)
+    _reports_write(due)
     return len(due)
 
 
@@ -250,19 +249,7 @@ def _version_medians() -> dict[int, float]:
         counted: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for version_id, seconds, count in cursor:
             counted[version_id].append((seconds, count))
-    return {version_id: _median_of_counts(pairs) for version_id, pairs in counted.items()}
-
-
-def _median_of_counts(pairs: list[tuple[int, int]]) -> float:
-    values = sorted(pairs)
-    total = sum(count for _, count in values)
-    middle = [(total - 1) // 2, total // 2]
-    found, seen = [], 0
-    for value, count in values:
-        while len(found) < 2 and middle[len(found)] < seen + count:
-            found.append(value)
-        seen += count
-    return (found[0] + found[1]) / 2
+    return {version_id: statistics.median_of_counts(pairs) for version_id, pairs in counted.items()}
 
 
 def _version_statistics(

@@ -94,6 +94,22 @@ def median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values))
 
 
+def median_of_counts(pairs: Sequence[tuple[float, int]]) -> float | None:
+    """The median of values given as (value, how many times) pairs, without expanding them;
+    None if there are none."""
+    values = sorted(pairs)
+    total = sum(count for _, count in values)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value, count in values:
+        while len(found) < 2 and middle[len(found)] < seen + count:
+            found.append(value)
+        seen += count
+    return (found[0] + found[1]) / 2
+
+
 def point_biserial(item_scores: Sequence[int], totals: Sequence[float]) -> float | None:
     """The point-biserial correlation between a 0/1 item score and a continuous total.
 

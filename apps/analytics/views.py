@@ -1,7 +1,3 @@
-import csv
-from itertools import chain
-
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from apps.accounts.models import Role
@@ -10,6 +6,7 @@ from apps.analytics import charts as charts_svg
 from apps.analytics import selectors
 from apps.analytics.forms import ReliabilityForm
 from apps.core.access import login_required
+from apps.core.http import csv_download
 
 
 @login_required
@@ -53,22 +50,13 @@ def performance(request):
     )
 
 
-class _Echo:
-    """A file-like that hands back what csv.writer writes, for a streamed response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def answers_csv(request):
-    writer = csv.writer(_Echo())
-    rows = chain([selectors.EXPORT_COLUMNS], selectors.answers_export(user=request.user))
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        selectors.EXPORT_COLUMNS,
+        selectors.answers_export(user=request.user),
+        "vignette-answers.csv",
     )
-    response["Content-Disposition"] = 'attachment; filename="vignette-answers.csv"'
-    return response
 
 
 @role_required(Role.EDITOR)

@@ -36,8 +36,7 @@ class BlockListCreateApi(GenericAPIView):
     def get(self, request):
         data = BlockListInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        services.blocks_apply_time(user=request.user)
-        blocks = selectors.blocks_of(request.user, **data.validated_data)
+        blocks = services.blocks_listed(request.user, **data.validated_data)
         page = self.paginate_queryset(blocks)
         now = services.timezone.now()
         return self.get_paginated_response(

@@ -13,6 +13,7 @@ from apps.blocks.pools import Filters
 from apps.blocks.selection import Candidate
 from apps.core import rawsql
 from apps.core.errors import InvalidInput, NotFound
+from apps.questions.content import LETTERS
 from apps.questions.models import Option, Question, QuestionVersion
 from apps.questions.rendering import item_context
 
@@ -197,9 +198,6 @@ def reviewable(block: Block, item: BlockItem) -> bool:
     return block.status == Block.Status.ENDED or item.submitted
 
 
-OPTION_LETTERS = "ABCDEFGHIJ"
-
-
 def peer_answers(item: BlockItem) -> dict:
     """Share of students choosing each option, when enough have answered to show it."""
     minimum = settings.VIGNETTE_PEER_MIN_RESPONSES
@@ -219,7 +217,7 @@ def peer_answers(item: BlockItem) -> dict:
             "median_seconds": None,
         }
     counts = statistics.option_counts
-    letters = OPTION_LETTERS[: item.option_count]
+    letters = LETTERS[: item.option_count]
     return {
         "shown": True,
         "reason": "",

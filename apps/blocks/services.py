@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -498,12 +498,13 @@ def block_delete(*, user: User, public_id) -> None:
     block, now = _locked_block(user, public_id)
     items = list(block.items.all())
     block.deleted_at = now
-    if block.status != Block.Status.ENDED:
-        _finish(block, now, Block.EndReason.FINISHED)
-    block.save(update_fields=["deleted_at"])
+    if block.status == Block.Status.ENDED:
+        block.save(update_fields=["deleted_at"])
+        _report_due(user.pk, now)
+    else:
+        _finish(block, now, Block.EndReason.FINISHED)  # saves deleted_at; marks the report due
     BlockItem.objects.filter(block=block).update(user=None)
     _restore_states(user, [item.question_id for item in items], block.pass_number)
-    _report_due(user.pk, now)
 
 
 def _restore_states(user: User, question_ids: list[int], pass_number: int) -> None:
@@ -538,7 +539,7 @@ def blocks_apply_time(*, user: User | None = None) -> int:
     """Apply what time has done to every block it changed (or to this student's): end those
     whose time ran out more than the grace period ago, running or suspended on test-day
     terms, and suspend practice blocks left without contact; the number changed. The
-    periodic task calls it every minute; lists call it for their student first."""
+    periodic task calls it every minute; blocks_listed calls it for its student first."""
     now = timezone.now()
     blocks = Block.objects.filter(user=user) if user else Block.objects.all()
     expired = blocks.filter(
@@ -561,6 +562,14 @@ def blocks_apply_time(*, user: User | None = None) -> int:
             status = block.status
             changed += block_refresh(block, now).status != status
     return changed
+
+
+def blocks_listed(
+    user: User, *, status: str = "", pass_number: int | None = None
+) -> QuerySet[Block]:
+    """The student's blocks for a list, after time has ended or suspended what it should."""
+    blocks_apply_time(user=user)
+    return selectors.blocks_of(user, status=status, pass_number=pass_number)
 
 
 @transaction.atomic

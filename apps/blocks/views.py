@@ -78,8 +78,7 @@ def history(request):
     status = request.GET.get("status", "")
     status = status if status in Block.Status.values else ""
     pass_number = _pass_chosen(request)
-    services.blocks_apply_time(user=request.user)
-    blocks = selectors.blocks_of(request.user, status=status, pass_number=pass_number)
+    blocks = services.blocks_listed(request.user, status=status, pass_number=pass_number)
     page = Paginator(blocks, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     revisit = selectors.revisit_counts(list(page))
@@ -162,12 +161,12 @@ def take(request, public_id, position):
 
 def _save_and_move(request, block, item, count):
     now = timezone.now()
+    answer, move = request.POST.get("answer", ""), request.POST.get("move")
     changes = [
-        IncomingChange(uuid.uuid4(), item.position, "answer", request.POST.get("answer", ""), now),
+        IncomingChange(uuid.uuid4(), item.position, "answer", answer, now),
         IncomingChange(uuid.uuid4(), item.position, "marked", "marked" in request.POST, now),
     ]
-    answer = request.POST.get("answer", "")
-    if request.POST.get("move") == "submit" and answer:
+    if move == "submit" and answer:
         changes.append(IncomingChange(uuid.uuid4(), item.position, "submit", answer, now))
     try:
         result = services.changes_apply(
@@ -179,7 +178,6 @@ def _save_and_move(request, block, item, count):
     if result.refused:
         messages.error(request, "Time ran out: the block has ended and this answer was not saved.")
         return redirect("blocks:results", public_id=block.public_id)
-    move = request.POST.get("move")
     target = {"next": item.position + 1, "previous": item.position - 1}.get(move, item.position)
     if move == "end":
         return redirect("blocks:end", public_id=block.public_id)

@@ -1,4 +1,9 @@
+import csv
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
 from django.conf import settings
+from django.http import StreamingHttpResponse
 
 
 def client_ip(request) -> str | None:
@@ -14,3 +19,23 @@ def client_ip(request) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class _Echo:
+    """A file-like that hands back what csv.writer writes, for a streamed response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_download(
+    header: Sequence, rows: Iterable[Sequence], filename: str
+) -> StreamingHttpResponse:
+    """Stream `header` then `rows` as a CSV attachment, one row at a time."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in chain([header], rows)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,9 +1,7 @@
-import csv
-from itertools import chain, pairwise
+from itertools import pairwise
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,6 +11,7 @@ from apps.accounts.permissions import has_role, role_required
 from apps.core.access import login_required
 from apps.core.errors import InvalidInput, VignetteError
 from apps.core.forms import form_add_error
+from apps.core.http import csv_download
 from apps.questions import exports, imports, selectors, services
 from apps.questions.diff import version_diff
 from apps.questions.formats import FORMATS
@@ -275,22 +274,11 @@ def import_detail(request, public_id):
     )
 
 
-class _Echo:
-    """A file-like that hands back what csv.writer writes, for a streamed response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @role_required(Role.EDITOR)
 def statistics_csv(request):
-    writer = csv.writer(_Echo())
-    rows = chain([selectors.STATISTICS_COLUMNS], selectors.statistics_rows())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        selectors.STATISTICS_COLUMNS, selectors.statistics_rows(), "vignette-item-statistics.csv"
     )
-    response["Content-Disposition"] = 'attachment; filename="vignette-item-statistics.csv"'
-    return response
 
 
 @role_required(Role.EDITOR)

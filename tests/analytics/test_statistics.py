@@ -23,6 +23,7 @@ from apps.analytics.statistics import (
     item_statistics,
     kr20,
     median,
+    median_of_counts,
     option_point_biserials,
     option_shares,
     percent,
@@ -226,6 +227,16 @@ def test_median_of_odd_and_even_counts():
 
 def test_median_of_nothing_is_none():
     assert median([]) is None
+
+
+@given(st.lists(st.tuples(st.integers(0, 600), st.integers(1, 20)), min_size=1, max_size=30))
+def test_median_of_counts_matches_the_median_of_the_expanded_values(pairs):
+    expanded = [value for value, count in pairs for _ in range(count)]
+    assert median_of_counts(pairs) == float(np.median(expanded))
+
+
+def test_median_of_no_counts_is_none():
+    assert median_of_counts([]) is None
 
 
 # Percentile rank (mid-rank)

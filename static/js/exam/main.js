@@ -377,7 +377,7 @@ async function flushAll() {
   }
 }
 
-async function finish() {
+function finish() {
   if (leaving) {
     return;
   }
