@@ -210,6 +210,9 @@ VIGNETTE_PEER_MIN_STUDENTS = env_int("VIGNETTE_PEER_MIN_STUDENTS", 30)
 # Item statistics for editors: p needs this many first attempts, point-biserials this many.
 VIGNETTE_ITEM_MIN_P_RESPONSES = env_int("VIGNETTE_ITEM_MIN_P_RESPONSES", 30)
 VIGNETTE_ITEM_MIN_RPB_RESPONSES = env_int("VIGNETTE_ITEM_MIN_RPB_RESPONSES", 100)
+# PostgreSQL memory for each sort or hash of the analytics rebuild's statements (their
+# transaction only): the default 4 MB sends their grouping of a batch's items to disk.
+VIGNETTE_ANALYTICS_WORK_MEM = env_str("VIGNETTE_ANALYTICS_WORK_MEM", "64MB")
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -11,86 +11,113 @@ from django.utils import timezone
 
 from apps.analytics import statistics
 from apps.analytics.models import PeerBenchmark, Report, ReportCell
-from apps.blocks.models import Block, BlockItem, ReportDue
+from apps.blocks.models import Block, ReportDue
 from apps.questions.content import LETTERS
 from apps.questions.models import Option, VersionStatistics
 from apps.questions.services import flag_reports_create
 
-AXES = (
-    (ReportCell.Axis.EXAM, "question__exam__code"),
-    (ReportCell.Axis.DISCIPLINE, "question__discipline__code"),
-    (ReportCell.Axis.SYSTEM, "question__system__code"),
-)
-COUNTS = ("seen", "correct", "omitted", "first_attempts", "first_correct", "seconds")
 RECONCILE_BATCH = 200
 
+# A report's cells, written by the database in one statement for a batch of students, so no
+# item passes through Python. `cells` holds the counts per student × basis on each axis (the
+# axis's id set, the others NULL; all NULL overall); the insert names them.
+_ITEM_COUNTS = """
+    SELECT i.user_id, q.exam_id, q.discipline_id, q.system_id,
+           CASE WHEN i.pass_number = 1 THEN 1 ELSE 0 END AS first_pass, b.feedback,
+           COUNT(*) AS seen,
+           SUM(CASE WHEN i.answer <> '' AND i.correct THEN 1 ELSE 0 END) AS correct,
+           SUM(CASE WHEN i.answer = '' THEN 1 ELSE 0 END) AS omitted,
+           SUM(CASE WHEN i.first_attempt THEN 1 ELSE 0 END) AS first_attempts,
+           SUM(CASE WHEN i.first_attempt AND i.answer <> '' AND i.correct
+                    THEN 1 ELSE 0 END) AS first_correct,
+           SUM(i.time_spent_seconds) AS seconds
+    FROM blocks_blockitem i
+    JOIN blocks_block b ON b.id = i.block_id
+    JOIN questions_question q ON q.id = i.question_id
+    WHERE i.user_id IN ({students}) AND b.status = 'ended'"""
+_FINE_SUMS = """SUM(seen) AS seen, SUM(correct) AS correct, SUM(omitted) AS omitted,
+               SUM(first_attempts) AS first_attempts, SUM(first_correct) AS first_correct,
+               SUM(seconds) AS seconds"""
+_CELLS = {
+    # One pass over the items, adding up along every axis at once.
+    "postgresql": f"""cells AS ({_ITEM_COUNTS}
+        GROUP BY i.user_id, first_pass, b.feedback,
+                 GROUPING SETS ((), (q.exam_id), (q.discipline_id), (q.system_id)))""",
+    # Without grouping sets: the items counted once per exam × discipline × system, then that
+    # small table added up along each axis.
+    "other": f"""fine AS MATERIALIZED ({_ITEM_COUNTS}
+        GROUP BY i.user_id, q.exam_id, q.discipline_id, q.system_id, first_pass, b.feedback),
+    cells AS (
+        SELECT user_id, NULL AS exam_id, NULL AS discipline_id, NULL AS system_id,
+               first_pass, feedback, {_FINE_SUMS}
+        FROM fine GROUP BY user_id, first_pass, feedback
+        UNION ALL
+        SELECT user_id, exam_id, NULL, NULL, first_pass, feedback, {_FINE_SUMS}
+        FROM fine GROUP BY user_id, exam_id, first_pass, feedback
+        UNION ALL
+        SELECT user_id, NULL, discipline_id, NULL, first_pass, feedback, {_FINE_SUMS}
+        FROM fine GROUP BY user_id, discipline_id, first_pass, feedback
+        UNION ALL
+        SELECT user_id, NULL, NULL, system_id, first_pass, feedback, {_FINE_SUMS}
+        FROM fine GROUP BY user_id, system_id, first_pass, feedback)""",  # noqa: S608  constants
+}
+_CELLS_INSERT = """
+    INSERT INTO analytics_reportcell (user_id, axis, code, first_pass, feedback, seen, correct,
+                                      omitted, first_attempts, first_correct, seconds)
+    SELECT c.user_id,
+           CASE WHEN c.exam_id IS NOT NULL THEN %s WHEN c.discipline_id IS NOT NULL THEN %s
+                WHEN c.system_id IS NOT NULL THEN %s ELSE %s END,
+           COALESCE(e.code, d.code, s.code, ''), c.first_pass = 1, c.feedback, c.seen,
+           c.correct, c.omitted, c.first_attempts, c.first_correct, c.seconds
+    FROM cells c
+    LEFT JOIN questions_exam e ON e.id = c.exam_id
+    LEFT JOIN questions_discipline d ON d.id = c.discipline_id
+    LEFT JOIN questions_system s ON s.id = c.system_id"""
+_AXIS_NAMES = [
+    ReportCell.Axis.EXAM,
+    ReportCell.Axis.DISCIPLINE,
+    ReportCell.Axis.SYSTEM,
+    ReportCell.Axis.OVERALL,
+]
 
-@dataclass
-class _Tally:
-    seen: int = 0
-    correct: int = 0
-    omitted: int = 0
-    first_attempts: int = 0
-    first_correct: int = 0
-    seconds: int = 0
 
-    def add(self, row: dict) -> None:
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + (row[f"n_{name}"] or 0))
-
-
-def _rows(user_ids: list[int]) -> list[dict]:
-    """These students' ended items, counted per student × exam × discipline × system × basis:
-    one query, whether for one student or a batch of them."""
-    answered = ~Q(answer="")
-    return list(
-        BlockItem.objects.filter(user_id__in=user_ids, block__status=Block.Status.ENDED)
-        .values("user_id", *(path for _, path in AXES), "pass_number", "block__feedback")
-        .annotate(
-            # Named apart from the item's own fields (an annotation "correct" would shadow it).
-            n_seen=Count("pk"),
-            n_correct=Count("pk", filter=answered & Q(correct=True)),
-            n_omitted=Count("pk", filter=~answered),
-            n_first_attempts=Count("pk", filter=Q(first_attempt=True)),
-            n_first_correct=Count("pk", filter=Q(first_attempt=True) & answered & Q(correct=True)),
-            n_seconds=Sum("time_spent_seconds"),
+def _tune_for_batches(cursor) -> None:
+    """For this transaction, on PostgreSQL: room to group a batch in memory, and no JIT
+    compilation (it costs each batch statement about a second and saves less)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+            [settings.VIGNETTE_ANALYTICS_WORK_MEM],
         )
-        .order_by()
-    )
 
 
-def _cells(rows: list[dict]) -> list[ReportCell]:
-    tallies: dict[tuple, _Tally] = defaultdict(_Tally)
-    for row in rows:
-        basis = (row["pass_number"] == 1, row["block__feedback"])
-        tallies[(row["user_id"], ReportCell.Axis.OVERALL, "", *basis)].add(row)
-        for axis, path in AXES:
-            tallies[(row["user_id"], axis, row[path], *basis)].add(row)
-    return [
-        ReportCell(
-            user_id=user_id,
-            axis=axis,
-            code=code,
-            first_pass=first_pass,
-            feedback=feedback,
-            **{name: getattr(tally, name) for name in COUNTS},
+def _cells_write(user_ids: list[int]) -> None:
+    cells = _CELLS["postgresql" if connection.vendor == "postgresql" else "other"]
+    students = ", ".join(["%s"] * len(user_ids))
+    with connection.cursor() as cursor:
+        _tune_for_batches(cursor)
+        cursor.execute(
+            f"WITH {cells.format(students=students)} {_CELLS_INSERT}",
+            [*user_ids, *_AXIS_NAMES],
         )
-        for (user_id, axis, code, first_pass, feedback), tally in sorted(tallies.items())
-    ]
 
 
 @transaction.atomic
 def _reports_write(user_ids: list[int]) -> None:
     """Rewrite these students' reports from their ended blocks, and clear each mark that asked
     for one unless a block ended after this began (that one asks again)."""
+    if not user_ids:
+        return
     started = timezone.now()
-    cells = _cells(_rows(user_ids))
     ReportCell.objects.filter(user_id__in=user_ids).delete()
-    ReportCell.objects.bulk_create(cells)
-    seen = dict.fromkeys(user_ids, 0)
-    for cell in cells:
-        if cell.axis == ReportCell.Axis.OVERALL:
-            seen[cell.user_id] += cell.seen
+    _cells_write(user_ids)
+    seen = dict.fromkeys(user_ids, 0) | dict(
+        ReportCell.objects.filter(user_id__in=user_ids, axis=ReportCell.Axis.OVERALL)
+        .values("user_id")
+        .annotate(n=Sum("seen"))
+        .values_list("user_id", "n")
+        .order_by()
+    )
     Report.objects.bulk_create(
         [Report(user_id=user_id, computed_at=started, items=n) for user_id, n in seen.items()],
         update_conflicts=True,
@@ -177,9 +204,11 @@ ITEM_BATCH = 1000
 
 # First attempts with each student's rest score: their percent correct on their OTHER first
 # attempts in the same exam (undefined with none). Written out: the database adds up per version
-# and answer what the correlations need, so Python never sees the 3 million rows.
+# and answer what the correlations need, so Python never sees the 3 million rows. `fa` is read
+# twice, each time afresh: scanning again costs less than keeping 3 million rows aside, and the
+# rest scores are floating point, whose sums PostgreSQL adds far faster than numeric ones.
 _FIRST_ATTEMPTS_SQL = """
-    WITH fa AS (
+    WITH fa AS NOT MATERIALIZED (
         SELECT i.version_id, b.user_id AS student, q.exam_id, i.answer,
                CASE WHEN i.correct THEN 1 ELSE 0 END AS score
         FROM blocks_blockitem i
@@ -193,7 +222,9 @@ _FIRST_ATTEMPTS_SQL = """
     ),
     rested AS (
         SELECT fa.version_id, fa.answer,
-               CASE WHEN t.n > 1 THEN 100.0 * (t.right_n - fa.score) / (t.n - 1) END AS rest
+               CASE WHEN t.n > 1
+                    THEN CAST(100 AS DOUBLE PRECISION) * (t.right_n - fa.score) / (t.n - 1)
+               END AS rest
         FROM fa JOIN totals t ON t.student = fa.student AND t.exam_id = fa.exam_id
     )
     SELECT version_id, answer, COUNT(*), COUNT(rest), COALESCE(SUM(rest), 0),
@@ -323,8 +354,10 @@ def version_statistics_rebuild(*, batch: int = ITEM_BATCH) -> int:
     """Rewrite every answered version's peer and item statistics from first attempts in the
     first pass: the database adds up, then a bounded batch of versions is written per
     transaction; the number written."""
-    sums = _version_sums()
-    medians = _version_medians()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _tune_for_batches(cursor)
+        sums = _version_sums()
+        medians = _version_medians()
     # Each version's key and number of options, for all versions at once (no list of ids).
     keys = {
         version_id: (key, n)
