@@ -2,6 +2,7 @@
 
 import hashlib
 
+from apps.questions import item_checks
 from apps.questions.formats import checks
 from apps.questions.formats.base import ItemDraft
 
@@ -25,6 +26,8 @@ def draft_problems(draft: ItemDraft) -> dict[str, list[str]]:
     for name in ("stem", "lead_in", "explanation", "objective"):
         if len(getattr(draft, name)) > MAX_TEXT:
             problems.setdefault(name, []).append(f"Keep this under {MAX_TEXT:,} characters.")
+    if waivers := item_checks.waiver_problems(draft.waivers):
+        problems["waivers"] = waivers
     return problems
 
 
@@ -42,6 +45,11 @@ def content_hash(draft: ItemDraft) -> str:
     parts += [reference.strip() for reference in draft.references]
     for image in sorted(draft.images, key=lambda image: image.name):
         parts += [image.name, image.alt, hashlib.sha256(image.data).hexdigest()]
+    if draft.waivers:  # only then, so that the fingerprints of items without any stay the same
+        parts += [
+            "waivers",
+            *(f"{rule}{_UNIT}{reason}" for rule, reason in sorted(draft.waivers.items())),
+        ]
     return hashlib.sha256(_UNIT.join(parts).encode()).hexdigest()
 
 

@@ -56,6 +56,7 @@ def question_draft(question: Question) -> ItemDraft:
         objective=version.objective_source,
         references=list(version.references),
         images=list(images.values()),
+        waivers=dict(version.waivers),
     )
 
 

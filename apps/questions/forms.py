@@ -41,6 +41,26 @@ class QuestionForm(forms.Form):
     references = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
     )
+    waivers = forms.CharField(
+        label="Checks waived",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="One per line, the check's name, a colon and why this item is right to break "
+        "it, e.g. “key-length: the options are drug names”.",
+    )
+
+    def clean_waivers(self) -> dict[str, str]:
+        waivers = {}
+        for line in self.cleaned_data["waivers"].splitlines():
+            if not line.strip():
+                continue
+            rule, colon, reason = line.partition(":")
+            if not colon:
+                raise forms.ValidationError(
+                    f"“{line.strip()}” needs the check's name, a colon and the reason."
+                )
+            waivers[rule.strip()] = reason.strip()
+        return waivers
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +107,7 @@ class QuestionForm(forms.Form):
             explanation=data["explanation"],
             objective=data["objective"],
             references=[line.strip() for line in data["references"].splitlines() if line.strip()],
+            waivers=data["waivers"],
         )
 
     @classmethod
@@ -102,6 +123,7 @@ class QuestionForm(forms.Form):
             "explanation": version.explanation_source,
             "objective": version.objective_source,
             "references": "\n".join(version.references),
+            "waivers": "\n".join(f"{rule}: {reason}" for rule, reason in version.waivers.items()),
         }
         for index, option in enumerate(version.options.all()):
             initial[f"option_{index}"] = option.text_source

@@ -5,7 +5,7 @@ step can run again safely: an item already imported is found by its identity and
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
@@ -15,7 +15,7 @@ from apps.accounts.models import Role, User
 from apps.accounts.permissions import has_role
 from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from apps.core.tasks import enqueue
-from apps.questions import content, services
+from apps.questions import content, item_checks, services
 from apps.questions.formats import FORMATS, detect
 from apps.questions.formats.archive import write_zip
 from apps.questions.formats.base import FormatError, ImportSource, ItemDraft, ParseResult
@@ -143,14 +143,15 @@ class Plan:
     message: str = ""
     question: Question | None = None
     external_id: str = ""
+    warnings: list[str] = field(default_factory=list)  # the item-writing checker's, unwaived
 
 
 def parse_job(job: ImportJob) -> ParseResult:
     result = FORMATS[job.format].parse(ImportSource(filename=job.filename, data=bytes(job.data)))
     for draft in result.items:
-        for field in PLACEMENT_FIELDS:
-            if not getattr(draft, field):
-                setattr(draft, field, job.defaults.get(field, ""))
+        for name in PLACEMENT_FIELDS:
+            if not getattr(draft, name):
+                setattr(draft, name, job.defaults.get(name, ""))
     return result
 
 
@@ -158,8 +159,9 @@ def _external_id(draft: ItemDraft) -> str:
     return draft.uid or draft.external_id or content.identity_hash(draft)
 
 
-def plan_items(result: ParseResult, *, source: str) -> list[Plan]:
-    """Decide create, update, unchanged, error or skipped for every item, in file order."""
+def plan_items(result: ParseResult, *, source: str, checked: bool = True) -> list[Plan]:
+    """Decide create, update, unchanged, error or skipped for every item, in file order, with
+    the item-writing checker's warnings when `checked` (the dry run's report shows them)."""
     plans = [
         Plan(None, ERROR, error.position, error.identifier, error.message)
         for error in result.errors
@@ -196,8 +198,19 @@ def plan_items(result: ParseResult, *, source: str) -> list[Plan]:
             action = UNCHANGED
         else:
             action = UPDATE
-        plans.append(Plan(draft, action, draft.position, identifier, "", question, external_id))
+        warnings = _warnings(draft) if checked else []
+        plans.append(
+            Plan(draft, action, draft.position, identifier, "", question, external_id, warnings)
+        )
     return sorted(plans, key=lambda plan: plan.position)
+
+
+def _warnings(draft: ItemDraft) -> list[str]:
+    return [
+        f"{finding.rule}: {finding.message}"
+        for finding in item_checks.item_findings(draft, waivers=draft.waivers)
+        if not finding.waived
+    ]
 
 
 def _problems(draft: ItemDraft, index: services.PlacementIndex) -> str:
@@ -227,12 +240,14 @@ def _report(plans: list[Plan]) -> dict:
     counts = Counter(plan.action for plan in plans)
     return {
         "counts": {action: counts.get(action, 0) for action in ACTIONS},
+        "warned": sum(bool(plan.warnings) for plan in plans),
         "items": [
             {
                 "position": plan.position,
                 "identifier": plan.identifier,
                 "action": plan.action,
                 "message": plan.message,
+                "warnings": plan.warnings,
             }
             for plan in plans[:REPORT_ROWS]
         ],
@@ -249,7 +264,8 @@ def _claimed_plans(job_id: int, status: str) -> tuple[ImportJob | None, list[Pla
     if job is None:
         return None, []
     try:
-        return job, plan_items(parse_job(job), source=job.source)
+        checked = status == Status.ANALYSING  # the import itself only needs the actions
+        return job, plan_items(parse_job(job), source=job.source, checked=checked)
     except FormatError as exc:
         _fail(job, str(exc))
         return None, []

@@ -144,6 +144,8 @@ class QuestionVersion(models.Model):
     objective_source = models.TextField(blank=True)
     objective_html = models.TextField(blank=True)
     references = models.JSONField(default=list, blank=True)
+    # Item-writing checker rules this version breaks on purpose: {rule: the written reason}.
+    waivers = models.JSONField(default=dict, blank=True)
     content_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,6 +8,8 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from apps.accounts.models import Role, User
 from apps.accounts.permissions import has_role
 from apps.core.errors import NotFound
+from apps.questions import item_checks
+from apps.questions.formats.base import ItemDraft, OptionDraft
 from apps.questions.models import (
     PUBLIC_ID_PREFIX,
     Discipline,
@@ -259,3 +261,50 @@ def statistics_rows():
                 for k, v in stats.option_point_biserials.items()
             ),
         )
+
+
+def version_draft(version: QuestionVersion) -> ItemDraft:
+    """A stored version as the checker reads it (its images are in its HTML, with their alt)."""
+    question = version.question
+    return ItemDraft(
+        position=1,
+        uid=str(question.uid),
+        external_id=question.public_id,
+        exam=question.exam.code,
+        discipline=question.discipline.code,
+        system=question.system.code,
+        markup=version.markup,
+        stem=version.stem_source,
+        lead_in=version.lead_in_source,
+        options=[
+            OptionDraft(o.text_source, o.explanation_source, o.is_correct)
+            for o in version.options.all()
+        ],
+        explanation=version.explanation_source,
+        objective=version.objective_source,
+        references=list(version.references),
+        waivers=dict(version.waivers),
+    )
+
+
+def version_findings(version: QuestionVersion) -> list[item_checks.Finding]:
+    """What the item-writing checker finds in a stored version."""
+    return item_checks.item_findings(version_draft(version), waivers=version.waivers)
+
+
+def published_drafts() -> list[ItemDraft]:
+    """Every published question's published version, for checking the bank as students see it."""
+    questions = (
+        Question.objects.filter(status=Question.Status.PUBLISHED)
+        .select_related("exam", "discipline", "system", "published_version")
+        .prefetch_related(
+            Prefetch("published_version__options", queryset=Option.objects.order_by("letter"))
+        )
+        .order_by("pk")
+    )
+    drafts = []
+    for question in questions:
+        version = question.published_version
+        version.question = question
+        drafts.append(version_draft(version))
+    return drafts

@@ -27,6 +27,11 @@ class QuestionInputSerializer(serializers.Serializer):
     references = serializers.ListField(
         child=serializers.CharField(max_length=500), default=list, max_length=20
     )
+    waivers = serializers.DictField(
+        child=serializers.CharField(max_length=500),
+        default=dict,
+        help_text="Item-writing checks this item breaks on purpose: {check: the reason}.",
+    )
 
     def to_draft(self) -> ItemDraft:
         data = self.validated_data
@@ -43,6 +48,7 @@ class QuestionInputSerializer(serializers.Serializer):
             explanation=data["explanation"],
             objective=data["objective"],
             references=data["references"],
+            waivers=data["waivers"],
         )
 
 
@@ -69,6 +75,7 @@ class VersionOutputSerializer(serializers.Serializer):
     objective = serializers.CharField(source="objective_source")
     objective_html = serializers.CharField()
     references = serializers.ListField(child=serializers.CharField())
+    waivers = serializers.DictField(child=serializers.CharField())
     created_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
 
@@ -216,6 +223,11 @@ class ImportReportItemSerializer(serializers.Serializer):
     identifier = serializers.CharField()
     action = serializers.ChoiceField(choices=["create", "update", "unchanged", "error", "skipped"])
     message = serializers.CharField()
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="The item-writing checker's findings that the item does not waive.",
+    )
 
 
 class ImportJobOutputSerializer(serializers.Serializer):

@@ -151,6 +151,7 @@ def version_content(draft: ItemDraft, urls: dict[str, str]) -> VersionContent:
         "objective_source": draft.objective,
         "objective_html": html(draft.objective),
         "references": [reference.strip() for reference in draft.references if reference.strip()],
+        "waivers": {rule: reason.strip() for rule, reason in draft.waivers.items()},
         "content_hash": content.content_hash(draft),
     }
     options = [

@@ -81,8 +81,12 @@ def question_edit(request, public_id):
         messages.success(request, f"{question.public_id} is saved.")
         return redirect("questions:detail", public_id=question.public_id)
     status = 400 if form.errors else 200
+    findings = selectors.version_findings(question.latest_version)
     return render(
-        request, "questions/edit.html", {"form": form, "question": question}, status=status
+        request,
+        "questions/edit.html",
+        {"form": form, "question": question, "findings": findings},
+        status=status,
     )
 
 
@@ -109,6 +113,7 @@ def question_detail(request, public_id):
             "can_retire": is_editor and question.status != "retired",
             "can_comment": is_editor or is_own,
             "statistics": selectors.published_statistics(question),
+            "findings": selectors.version_findings(question.latest_version),
         },
     )
 
@@ -266,7 +271,12 @@ def import_detail(request, public_id):
             "form": form,
             "counts": counts,
             "result": job.report.get("result", {}),
-            "items": [i for i in job.report.get("items", []) if i["action"] != "unchanged"],
+            "items": [
+                i
+                for i in job.report.get("items", [])
+                if i["action"] != "unchanged" or i.get("warnings")
+            ],
+            "warned": job.report.get("warned", 0),
             "working": job.status in (ImportJob.Status.ANALYSING, ImportJob.Status.IMPORTING),
             "can_publish": has_role(request.user, Role.EDITOR),
         },

@@ -125,6 +125,7 @@ def test_import_with_errors_is_refused_unless_only_valid(author, importer):
             "identifier": bad.uid,
             "action": "error",
             "message": "Unknown discipline “astrology”.",
+            "warnings": [],
         }
     ]
     assert Question.objects.count() == 2

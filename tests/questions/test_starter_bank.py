@@ -1,18 +1,23 @@
 import json
+import re
 import shutil
 from collections import Counter
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from apps.core.errors import InvalidInput
 from apps.questions.imports import starter_bank_load
 from apps.questions.models import Question
+from apps.questions.starter import figures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
 STARTER = Path(__file__).resolve().parents[2] / "apps" / "questions" / "starter"
 BANK = json.loads((STARTER / "bank.json").read_text())["questions"]
+REVIEWS = json.loads((STARTER / "review.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -33,13 +38,99 @@ def _write(folder, questions):
     (folder / "bank.json").write_text(json.dumps({**bank, "questions": questions}))
 
 
-def test_starter_bank_covers_every_step_with_tables_and_figures():
-    exams = Counter(item["exam"] for item in BANK)
+BASIC = {
+    "anatomy",
+    "behavioral-science",
+    "biochemistry",
+    "biostatistics-epidemiology",
+    "genetics",
+    "histology-cell-biology",
+    "immunology",
+    "microbiology",
+    "pathology",
+    "pharmacology",
+    "physiology",
+}
+CLINICAL = {
+    "medicine",
+    "surgery",
+    "pediatrics",
+    "obstetrics-gynecology",
+    "psychiatry",
+    "neurology",
+    "emergency-medicine",
+    "preventive-medicine",
+}
+STEP3_TASKS = {"management", "next best step", "prevention", "biostatistics", "ethics"}
 
-    assert len(BANK) >= 30
-    assert set(exams) == {"step1", "step2ck", "step3"}
-    assert sum("|---" in item["stem"] or "| ---" in item["stem"] for item in BANK) >= 5
-    assert sum(bool(item["images"]) for item in BANK) >= 3
+
+def _disciplines(exam: str) -> Counter:
+    return Counter(item["discipline"] for item in BANK if item["exam"] == exam)
+
+
+def test_starter_bank_covers_every_step_discipline_and_system():
+    step1, step2, step3 = (_disciplines(exam) for exam in ("step1", "step2ck", "step3"))
+    systems = Counter(item["system"] for item in BANK)
+
+    assert len(BANK) >= 150
+    assert sum(step1.values()) >= 60, step1
+    assert min(step1[d] for d in BASIC) >= 4, step1
+    assert sum(step2.values()) >= 50, step2
+    assert min(step2[d] for d in CLINICAL) >= 4, step2
+    assert sum(step3.values()) >= 40, step3
+    step3_tags = {tag for item in BANK if item["exam"] == "step3" for tag in item["tags"]}
+    assert step3_tags >= STEP3_TASKS
+    assert len(systems) == 16, systems
+    assert min(systems.values()) >= 4, systems
+
+
+def test_starter_bank_has_tables_and_figures_drawn_by_its_own_code(tmp_path):
+    tables = [item for item in BANK if re.search(r"^\|.*\|$", item["stem"], re.MULTILINE)]
+    images = [image for item in BANK for image in item["images"]]
+
+    written = figures.write_figures(tmp_path)
+
+    assert len(tables) >= 20
+    assert len({item["uid"] for item in BANK if item["images"]}) >= 10
+    assert {image["name"] for image in images} == {path.name for path in written}
+    for path in written:  # the committed figures are exactly what the code draws
+        assert path.read_bytes() == (STARTER / "figures" / path.name).read_bytes(), path.name
+
+
+def test_starter_bank_keys_are_spread_over_the_letters():
+    keys = Counter(
+        "ABCDEFGHIJ"[[option["correct"] for option in item["options"]].index(True)] for item in BANK
+    )
+    fair = len(BANK) / 5
+
+    assert set(keys) <= set("ABCDE")
+    assert all(abs(keys[letter] - fair) <= 0.2 * fair for letter in "ABCDE"), keys
+
+
+def test_starter_bank_passes_the_checker_and_counts_its_waivers():
+    out = StringIO()
+
+    call_command("check_bank", stdout=out)
+
+    waivers = sum(len(item.get("waivers", {})) for item in BANK)
+    assert f"Checked {len(BANK)} items" in out.getvalue()
+    assert f"Waivers: {waivers}" in out.getvalue()
+    assert "No finding left unwaived." in out.getvalue()
+
+
+def test_every_starter_item_was_reviewed_by_a_second_reader():
+    reviews = {review["uid"]: review for review in REVIEWS}
+
+    assert set(reviews) == {item["uid"] for item in BANK}
+    for review in reviews.values():
+        assert review["reviewer"], review["uid"]
+        assert review["reviewer"] != review["author"], review["uid"]
+        assert all(review[key] for key in ("reviewed_on", "checklist", "guideline")), review
+        assert review["verdict"] in ("accepted", "fixed")
+        assert (review["verdict"] == "fixed") == bool(review["problems"]), review["uid"]
+        for problem in review["problems"]:
+            assert 1 <= problem["checklist"] <= 15, problem
+            assert all(problem[key] for key in ("problem", "resolution")), problem
 
 
 def test_starter_bank_loads_published_and_reloads_as_is():

@@ -46,6 +46,7 @@ class ItemDraft:
     objective: str = ""
     references: list[str] = field(default_factory=list)
     images: list[ImageDraft] = field(default_factory=list)
+    waivers: dict[str, str] = field(default_factory=dict)  # checker rule -> the written reason
 
 
 @dataclass

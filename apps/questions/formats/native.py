@@ -39,7 +39,16 @@ _TEXT_FIELDS = (
     "objective",
 )
 _LIST_FIELDS = ("tags", "references")
-_QUESTION_FIELDS = {"uid", "markup", "enemies", "options", "images", *_TEXT_FIELDS, *_LIST_FIELDS}
+_QUESTION_FIELDS = {
+    "uid",
+    "markup",
+    "enemies",
+    "options",
+    "images",
+    "waivers",
+    *_TEXT_FIELDS,
+    *_LIST_FIELDS,
+}
 _OPTION_FIELDS = {"text", "explanation", "correct"}
 _IMAGE_FIELDS = {"name", "alt", "data", "file"}
 
@@ -152,7 +161,20 @@ def _draft(
             for index, entry in enumerate(_list(question, "images", "images", problems))
             if (image := _image(entry, f"images[{index}]", files, problems))
         ],
+        waivers=_waivers(question, problems),
     )
+
+
+def _waivers(question: dict[str, Any], problems: list[str]) -> dict[str, str]:
+    """{"rule": "why this item is right to break it"}: which rule is known is the bank's to
+    judge, not the format's."""
+    value = question.get("waivers", {})
+    if not isinstance(value, dict):
+        problems.append(f"'waivers' must be an object; found {_kind(value)}.")
+        return {}
+    return {
+        str(rule): _string(reason, f"waivers.{rule}", problems) for rule, reason in value.items()
+    }
 
 
 def _option(option: Any, path: str, problems: list[str]) -> OptionDraft:
@@ -283,4 +305,5 @@ def _question(item: ItemDraft) -> dict[str, Any]:
             {"name": image.name, "alt": image.alt, "data": base64.b64encode(image.data).decode()}
             for image in item.images
         ],
+        **({"waivers": item.waivers} if item.waivers else {}),
     }

@@ -433,6 +433,11 @@ def wide_qrs(t: float, onset: float) -> float:
     return 0.0
 
 
+def calibration_pulse(t: float) -> float:
+    """The 1-mV, 0.2-s calibration pulse at the start of every strip."""
+    return 1.0 if 0.08 <= t <= 0.28 else 0.0
+
+
 def ecg_millivolts(t: float) -> float:
     value = 0.0
     for index, p in enumerate(P_TIMES):
@@ -440,9 +445,7 @@ def ecg_millivolts(t: float) -> float:
         if index not in BLOCKED:
             value += wide_qrs(t, p + PR)
             value += hump(t, p + 0.40, 0.18, 0.30)
-    if 0.08 <= t <= 0.28:  # 1-mV calibration pulse
-        value += 1.0
-    return value
+    return value + calibration_pulse(t)
 
 
 def draw_ecg_grid(draw: ImageDraw.ImageDraw):
@@ -456,15 +459,359 @@ def draw_ecg_grid(draw: ImageDraw.ImageDraw):
         polyline(draw, [(0, y), (WIDTH, y)], width, colour)
 
 
-def draw_ecg() -> Image.Image:
-    """Lead II: regular P waves, constant PR interval, every fourth P wave not conducted."""
+def ecg_strip(title: str, millivolts: Callable[[float], float]) -> Image.Image:
+    """A 6.4-s strip on ECG paper: `millivolts(t)` drawn at 25 mm/s and 10 mm/mV."""
     image, draw = new_canvas()
     draw_ecg_grid(draw)
-    text(draw, (12, 12), "Lead II rhythm strip", size=17)
+    text(draw, (12, 12), title, size=17)
     text(draw, (WIDTH - 12, 12), "25 mm/s   10 mm/mV", size=17, anchor="ra")
     samples = [i / (PX_PER_SECOND * SCALE) for i in range(WIDTH * SCALE + 1)]
-    trace = [(t * PX_PER_SECOND, BASELINE - ecg_millivolts(t) * PX_PER_MV) for t in samples]
+    trace = [(t * PX_PER_SECOND, BASELINE - millivolts(t) * PX_PER_MV) for t in samples]
     polyline(draw, trace, 2.2)
+    return finish(image)
+
+
+def draw_ecg() -> Image.Image:
+    """Lead II: regular P waves, constant PR interval, every fourth P wave not conducted."""
+    return ecg_strip("Lead II rhythm strip", ecg_millivolts)
+
+
+# Hyperkalemia rhythm strip -----------------------------------------------------------------
+
+HYPERKALEMIA_P_TIMES = frange(0.4, 5.56, 0.86)  # sinus rhythm at 70/min
+HYPERKALEMIA_PR = 0.24  # seconds
+
+
+def peaked(t: float, start: float, duration: float, amplitude: float) -> float:
+    """A tall, narrow-based, symmetric wave that rises to a point (a 'tented' T wave)."""
+    if start <= t <= start + duration:
+        return amplitude * max(1 - abs(2 * (t - start) / duration - 1), 0) ** 1.5
+    return 0.0
+
+
+def very_wide_qrs(t: float, onset: float) -> float:
+    """A 0.16-s QRS complex: slurred R of 0.45 mV and broad S of 0.35 mV."""
+    corners = [(0, 0), (0.04, 0.45), (0.11, -0.35), (0.16, 0)]
+    u = t - onset
+    for (t0, v0), (t1, v1) in itertools.pairwise(corners):
+        if t0 <= u <= t1:
+            return v0 + (v1 - v0) * (u - t0) / (t1 - t0)
+    return 0.0
+
+
+def hyperkalemia_millivolts(t: float) -> float:
+    """Flat, broad P waves (0.06 mV, 0.12 s), PR 0.24 s, QRS 0.16 s, T waves 1.0 mV and 0.26 s."""
+    value = 0.0
+    for p in HYPERKALEMIA_P_TIMES:
+        qrs = p + HYPERKALEMIA_PR
+        value += hump(t, p, 0.12, 0.06)
+        value += very_wide_qrs(t, qrs)
+        value += peaked(t, qrs + 0.18, 0.26, 1.0)
+    return value + calibration_pulse(t)
+
+
+def draw_ecg_hyperkalemia() -> Image.Image:
+    """Lead II at 70/min: small P waves, long PR, wide QRS, tall peaked T waves."""
+    return ecg_strip("Lead II rhythm strip", hyperkalemia_millivolts)
+
+
+# Oxygen–hemoglobin dissociation curves ----------------------------------------------------
+
+
+def saturation(po2: float, p50: float, hill: float = 2.7) -> float:
+    """Hemoglobin O2 saturation (%) at a PO2 (mm Hg), from the Hill equation."""
+    return 100 / (1 + (p50 / po2) ** hill) if po2 > 0 else 0.0
+
+
+def draw_o2_dissociation() -> Image.Image:
+    """Reference blood (P50 27 mm Hg, solid) and the subject's blood (P50 31 mm Hg, dashed).
+
+    Both measured at pH 7.40, PCO2 40 mm Hg and 37°C; both curves approach 100% saturation.
+    """
+    image, draw = new_canvas()
+    axes = Axes(100, 30, 720, 370, (0, 100), (0, 100))
+    axes.draw_frame(
+        image,
+        draw,
+        frange(0, 100, 10),
+        frange(0, 100, 10),
+        "Partial pressure of oxygen, PO2 (mm Hg)",
+        "Hemoglobin O2 saturation (%)",
+    )
+    reference, patient = 27, 31
+    for p50 in (reference, patient):
+        polyline(draw, [axes.px(0, 50), axes.px(p50, 50), axes.px(p50, 0)], 1.5, GRAY)
+    text(draw, axes.px(reference - 0.8, 3), f"{reference}", size=14, anchor="rb")
+    text(draw, axes.px(patient + 0.8, 3), f"{patient}", size=14, anchor="lb")
+    grid = frange(0.5, 100, 0.5)
+    polyline(draw, axes.curve((x, saturation(x, reference)) for x in grid), 3)
+    dashed_polyline(draw, axes.curve((x, saturation(x, patient)) for x in grid), 3)
+    legend(draw, (480, 280), [("Reference blood", False), ("Subject's blood", True)])
+    return finish(image)
+
+
+# Lineweaver–Burk plot -------------------------------------------------------------------
+
+
+def reciprocal_velocity(reciprocal_substrate: float, vmax: float, km: float) -> float:
+    """1/v (min/nmol) at 1/[S] (L/mmol) for Michaelis–Menten kinetics."""
+    return (km / vmax) * reciprocal_substrate + 1 / vmax
+
+
+def draw_lineweaver_burk() -> Image.Image:
+    """Double-reciprocal plot: no inhibitor (Vmax 20 nmol/min, Km 2 mmol/L, solid) and with
+    the compound (Vmax 20 nmol/min, apparent Km 6 mmol/L, dashed).
+
+    Measured points at [S] = 1, 1.25, 2, 4 and 10 mmol/L; lines extended to the x-axis.
+    """
+    image, draw = new_canvas()
+    axes = Axes(110, 30, 720, 370, (-0.6, 1.2), (0, 0.4))
+    axes.draw_frame(
+        image,
+        draw,
+        [round(x, 1) for x in frange(-0.6, 1.2, 0.2)],
+        [round(y, 2) for y in frange(0, 0.4, 0.05)],
+        "1/[S] (L/mmol)",
+        "1/v (min/nmol)",
+    )
+    polyline(draw, [axes.px(0, 0), axes.px(0, 0.4)], 2)
+    points = [1 / c for c in (1, 1.25, 2, 4, 10)]
+    for km, dashed, square in ((2, False, False), (6, True, True)):
+        line = [(x, reciprocal_velocity(x, 20, km)) for x in (-1 / km, 1.1)]
+        if dashed:
+            dashed_polyline(draw, axes.curve(line), 3)
+        else:
+            polyline(draw, axes.curve(line), 3)
+        for x in points:
+            cx, cy = axes.px(x, reciprocal_velocity(x, 20, km))
+            box = [s(cx - 6), s(cy - 6), s(cx + 6), s(cy + 6)]
+            if square:
+                draw.rectangle(box, fill=WHITE, outline=BLACK, width=round(s(2)))
+            else:
+                draw.ellipse(box, fill=BLACK)
+    legend(draw, (128, 40), [("No inhibitor", False), ("With compound", True)])
+    return finish(image)
+
+
+# Cardiac function and venous return curves ----------------------------------------------
+
+
+def cardiac_output(rap: float) -> float:
+    """Cardiac function curve: output (L/min) rising from 0 at a right atrial pressure of
+    -4 mm Hg to 5 L/min at 0 mm Hg and levelling off toward 13 L/min."""
+    x = max(rap + 4, 0)
+    return 13 * x**3.14 / (x**3.14 + 4.65**3.14)
+
+
+def venous_return(rap: float, msfp: float, resistance: float = 1.4) -> float:
+    """Venous return (L/min) = (mean systemic filling pressure - RAP) / resistance to venous
+    return (mm Hg per L/min); flat below an RAP of -2 mm Hg, where the great veins collapse."""
+    return max(msfp - max(rap, -2), 0) / resistance
+
+
+def equilibrium(msfp: float) -> Point:
+    """The RAP and output at which the cardiac function and venous return curves cross."""
+    low, high = -2.0, msfp
+    for _ in range(60):
+        mid = (low + high) / 2
+        if cardiac_output(mid) < venous_return(mid, msfp):
+            low = mid
+        else:
+            high = mid
+    return low, cardiac_output(low)
+
+
+def draw_venous_return() -> Image.Image:
+    """One cardiac function curve; venous return curves with a mean systemic filling pressure
+    of 7 mm Hg (before, solid) and 11 mm Hg (after, dashed) and the same slope.
+
+    The curves cross at A (RAP 0 mm Hg, 5.0 L/min) before and B (RAP about 1 mm Hg,
+    about 7.2 L/min) after.
+    """
+    image, draw = new_canvas()
+    axes = Axes(100, 30, 720, 370, (-4, 12), (0, 14))
+    axes.draw_frame(
+        image,
+        draw,
+        frange(-4, 12, 1),
+        frange(0, 14, 2),
+        "Right atrial pressure (mm Hg)",
+        "Cardiac output or venous return (L/min)",
+    )
+    grid = frange(-4, 12, 0.05)
+    polyline(draw, axes.curve((r, cardiac_output(r)) for r in grid), 3)
+    polyline(draw, axes.curve((r, venous_return(r, 7)) for r in frange(-4, 7, 0.05)), 3)
+    dashed_polyline(draw, axes.curve((r, venous_return(r, 11)) for r in frange(-4, 11, 0.05)), 3)
+    for label, msfp in (("A", 7), ("B", 11)):
+        cx, cy = axes.px(*equilibrium(msfp))
+        draw.ellipse([s(cx - 6), s(cy - 6), s(cx + 6), s(cy + 6)], fill=BLACK)
+        text(draw, (cx + 12, cy - 5), label, size=17, anchor="lm")
+    text(draw, axes.px(11.8, 13.1), "Cardiac function curve (unchanged)", anchor="rb")
+    text(draw, axes.px(5.5, 5.6), "Venous return curves", anchor="lb")
+    legend(draw, (108, 36), [("Before the intervention", False), ("After the intervention", True)])
+    return finish(image)
+
+
+# Growth chart ---------------------------------------------------------------------------
+
+# CDC 2000 stature-for-age for boys, cm, at ages 2 to 12 years (5th to 95th percentiles).
+BOYS_STATURE_PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
+BOYS_STATURE = {
+    2: (80.7, 82.0, 84.1, 86.5, 88.8, 90.9, 92.2),
+    3: (89.2, 90.5, 92.7, 95.3, 97.9, 100.4, 101.9),
+    4: (95.6, 97.1, 99.7, 102.5, 105.4, 108.0, 109.5),
+    5: (101.5, 103.2, 106.0, 109.2, 112.3, 115.1, 116.8),
+    6: (107.3, 109.2, 112.2, 115.7, 119.1, 122.1, 123.9),
+    7: (113.2, 115.1, 118.4, 122.0, 125.7, 129.0, 131.0),
+    8: (118.8, 120.8, 124.3, 128.1, 132.1, 135.7, 137.8),
+    9: (123.8, 126.0, 129.6, 133.7, 137.9, 141.8, 144.1),
+    10: (128.2, 130.5, 134.4, 138.8, 143.3, 147.4, 149.9),
+    11: (132.4, 134.9, 139.0, 143.7, 148.5, 152.9, 155.5),
+    12: (137.3, 139.9, 144.3, 149.3, 154.4, 159.0, 161.9),
+}
+# The patient's heights (cm) at each birthday: on the 50th percentile to age 7, then slowing.
+GROWTH_FAILURE_HEIGHTS = {
+    2: 86.6,
+    3: 95.0,
+    4: 102.6,
+    5: 109.0,
+    6: 115.5,
+    7: 121.8,
+    8: 125.5,
+    9: 128.0,
+    10: 130.2,
+    11: 132.0,
+}
+
+
+def draw_growth_chart() -> Image.Image:
+    """Stature-for-age percentile lines for boys with one boy's heights from age 2 to 11."""
+    image, draw = new_canvas()
+    axes = Axes(100, 25, 690, 370, (2, 12), (80, 165))
+    axes.draw_frame(
+        image, draw, frange(2, 12, 1), frange(80, 160, 10), "Age (years)", "Stature (cm)"
+    )
+    text(draw, (axes.left + 12, axes.top + 6), "Stature-for-age percentiles, boys", size=15)
+    ages = sorted(BOYS_STATURE)
+    label_ys = []
+    for column, percentile in enumerate(BOYS_STATURE_PERCENTILES):
+        line = [axes.px(age, BOYS_STATURE[age][column]) for age in ages]
+        polyline(draw, line, 1.5, GRAY)
+        label_ys.append((line[-1][1], f"{percentile}th"))
+    # Spread the labels at the right-hand end so that neighbours do not overlap.
+    gap = 14
+    placed: list[float] = []
+    for y, _ in label_ys:
+        placed.append(min(y, placed[-1] - gap) if placed else y)
+    for y, (_, label) in zip(placed, label_ys, strict=True):
+        text(draw, (axes.right + 6, y), label, size=13, anchor="lm")
+
+    heights = [axes.px(age, height) for age, height in GROWTH_FAILURE_HEIGHTS.items()]
+    polyline(draw, heights, 2.5)
+    for cx, cy in heights:
+        draw.ellipse([s(cx - 5), s(cy - 5), s(cx + 5), s(cy + 5)], fill=BLACK)
+    return finish(image)
+
+
+# Kaplan–Meier survival curves ------------------------------------------------------------
+
+TRIAL_ARM_SIZE = 200
+
+
+def placebo_death_month(u: float) -> float:
+    """Months to death at quantile u: exponential survival with a median of 12 months."""
+    return -12 / math.log(2) * math.log(1 - u)
+
+
+def drug_death_month(u: float) -> float:
+    """Months to death at quantile u: 35% long-term survivors, the rest dying at a constant
+    rate that puts the median at 18 months; no deaths after 30 months."""
+    survival, long_term = 1 - u, 0.35
+    if survival <= long_term:
+        return math.inf
+    month = -math.log((survival - long_term) / (1 - long_term)) / (math.log(0.65 / 0.15) / 18)
+    return month if month <= 30 else math.inf
+
+
+def trial_arm(death_month: Callable[[float], float], scramble: int) -> list[tuple[float, bool]]:
+    """(months followed, died?) for each patient of one arm.
+
+    Patient i dies at the i-th quantile of `death_month`; enrolment spread over 3 years with
+    follow-up ending 6 months after the last patient enrols censors survivors after 6 to 42
+    months, assigned in a fixed shuffled order.
+    """
+    n = TRIAL_ARM_SIZE
+    patients = []
+    for i in range(n):
+        death = death_month((i + 0.5) / n)
+        censor = 6 + 36 * ((i * scramble) % n + 0.5) / n
+        patients.append((min(death, censor), death <= censor))
+    return sorted(patients)
+
+
+def kaplan_meier(patients: Sequence[tuple[float, bool]]) -> list[Point]:
+    """(month, survival) at time zero and at each death, by the product-limit method."""
+    steps, survival, at_risk = [(0.0, 1.0)], 1.0, len(patients)
+    for month, group in itertools.groupby(patients, key=lambda patient: patient[0]):
+        outcomes = [died for _, died in group]
+        deaths = sum(outcomes)
+        if deaths:
+            survival *= 1 - deaths / at_risk
+            steps.append((month, survival))
+        at_risk -= len(outcomes)
+    return steps
+
+
+def survival_at(steps: Sequence[Point], month: float) -> float:
+    return [value for start, value in steps if start <= month][-1]
+
+
+def number_at_risk(patients: Sequence[tuple[float, bool]], month: float) -> int:
+    return sum(1 for followed, _ in patients if followed >= month)
+
+
+def draw_kaplan_meier() -> Image.Image:
+    """Overall survival, drug (solid) against placebo (dashed), 200 patients per arm.
+
+    Medians are about 18 and 12 months; ticks mark censored patients; the numbers at risk
+    every 6 months are printed below the axis.
+    """
+    image, draw = new_canvas()
+    axes = Axes(120, 20, 720, 285, (0, 36), (0, 1))
+    axes.draw_frame(
+        image,
+        draw,
+        frange(0, 36, 6),
+        frange(0, 1, 0.1),
+        "Months since randomization",
+        "Probability of survival",
+    )
+    arms = [
+        ("Drug", trial_arm(drug_death_month, 131), False),
+        ("Placebo", trial_arm(placebo_death_month, 77), True),
+    ]
+    text(draw, (12, 345), "No. at risk", size=15)
+    for row, (name, patients, dashed) in enumerate(arms):
+        steps = kaplan_meier(patients)
+        end = min(patients[-1][0], 36)
+        path = [(0.0, 1.0)]
+        for month, value in steps[1:]:
+            path += [(month, path[-1][1]), (month, value)]
+        path.append((end, path[-1][1]))
+        if dashed:
+            dashed_polyline(draw, axes.curve(path), 2.5)
+        else:
+            polyline(draw, axes.curve(path), 2.5)
+        for month, died in patients:
+            if not died and month <= 36:
+                cx, cy = axes.px(month, survival_at(steps, month))
+                polyline(draw, [(cx, cy - 5), (cx, cy + 5)], 1.5)
+        y = 370 + 25 * row
+        text(draw, (12, y), name, size=15, anchor="lm")
+        for month in frange(0, 36, 6):
+            count = number_at_risk(patients, month)
+            text(draw, (axes.px(month, 0)[0], y), str(count), size=15, anchor="mm")
+    legend(draw, (590, 30), [("Drug", False), ("Placebo", True)])
     return finish(image)
 
 
@@ -474,6 +821,12 @@ FIGURES: dict[str, Callable[[], Image.Image]] = {
     "dose-response-1.png": draw_dose_response,
     "flow-volume-1.png": draw_flow_volume,
     "ecg-1.png": draw_ecg,
+    "o2-dissociation-1.png": draw_o2_dissociation,
+    "lineweaver-burk-1.png": draw_lineweaver_burk,
+    "venous-return-1.png": draw_venous_return,
+    "growth-chart-1.png": draw_growth_chart,
+    "ecg-2.png": draw_ecg_hyperkalemia,
+    "kaplan-meier-1.png": draw_kaplan_meier,
 }
 
 
