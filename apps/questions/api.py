@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsAuthorOrEditor, IsEditor
 from apps.core import idempotency
 from apps.core.errors import InvalidInput, NotFound
-from apps.questions import exports, imports, sanitize, selectors, services
+from apps.questions import exports, imports, item_checks, sanitize, selectors, services
 from apps.questions.diff import version_diff
 from apps.questions.images import MAX_BYTES
 from apps.questions.lab_values import lab_values
@@ -22,6 +22,8 @@ from apps.questions.serializers import (
     ImportConfirmInputSerializer,
     ImportCreateInputSerializer,
     ImportJobOutputSerializer,
+    ItemCheckOutputSerializer,
+    ItemContentSerializer,
     LabValuesSerializer,
     PreviewInputSerializer,
     PreviewOutputSerializer,
@@ -254,6 +256,28 @@ class PreviewApi(APIView):
         data.is_valid(raise_exception=True)
         html = sanitize.render(data.validated_data["text"], markup=data.validated_data["markup"])
         return Response({"html": html})
+
+
+class ItemCheckApi(APIView):
+    permission_classes = [IsAuthenticated, IsAuthorOrEditor]
+
+    @extend_schema(
+        operation_id="questions_check",
+        summary="What the item-writing checker finds in an item, before it is saved.",
+        description="The same rules as `manage.py check_bank`, the question page and the import "
+        "report. Findings are advice: an item with findings can still be saved.",
+        request=ItemContentSerializer,
+        responses={200: ItemCheckOutputSerializer},
+        tags=TAGS,
+    )
+    def post(self, request):
+        data = ItemContentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = data.to_draft()
+        if problems := item_checks.waiver_problems(draft.waivers):
+            raise InvalidInput(fields={"waivers": problems})
+        findings = item_checks.item_findings(draft, waivers=draft.waivers)
+        return Response(ItemCheckOutputSerializer({"findings": findings}).data)
 
 
 class ImageUploadApi(APIView):

@@ -40,6 +40,7 @@ urlpatterns = [
         "reports/<uuid:public_id>/resolve/", api.ReportResolveApi.as_view(), name="report_resolve"
     ),
     path("preview/", api.PreviewApi.as_view(), name="preview"),
+    path("questions/check/", api.ItemCheckApi.as_view(), name="questions_check"),
     path("images/", api.ImageUploadApi.as_view(), name="images"),
     path("imports/", api.ImportCreateApi.as_view(), name="imports"),
     path("imports/<uuid:public_id>/", api.ImportDetailApi.as_view(), name="import"),

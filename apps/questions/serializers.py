@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.questions import item_checks
 from apps.questions.content import MAX_OPTIONS, MIN_OPTIONS
 from apps.questions.formats.base import ItemDraft, OptionDraft
 from apps.questions.models import ErrorReport, ImportJob, Question, QuestionVersion
@@ -11,13 +12,9 @@ class OptionInputSerializer(serializers.Serializer):
     correct = serializers.BooleanField(default=False)
 
 
-class QuestionInputSerializer(serializers.Serializer):
-    exam = serializers.SlugField()
-    discipline = serializers.SlugField()
-    system = serializers.SlugField()
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), default=list, max_length=30
-    )
+class ItemContentSerializer(serializers.Serializer):
+    """What an item says, without its place in the bank: what the checker reads."""
+
     markup = serializers.ChoiceField(choices=QuestionVersion.Markup.choices, default="markdown")
     stem = serializers.CharField(max_length=20000, allow_blank=True)
     lead_in = serializers.CharField(max_length=2000)
@@ -38,10 +35,10 @@ class QuestionInputSerializer(serializers.Serializer):
         return ItemDraft(
             position=1,
             markup=data["markup"],
-            exam=data["exam"],
-            discipline=data["discipline"],
-            system=data["system"],
-            tags=data["tags"],
+            exam=data.get("exam", ""),
+            discipline=data.get("discipline", ""),
+            system=data.get("system", ""),
+            tags=data.get("tags", []),
             stem=data["stem"],
             lead_in=data["lead_in"],
             options=[OptionDraft(**option) for option in data["options"]],
@@ -50,6 +47,27 @@ class QuestionInputSerializer(serializers.Serializer):
             references=data["references"],
             waivers=data["waivers"],
         )
+
+
+class QuestionInputSerializer(ItemContentSerializer):
+    exam = serializers.SlugField()
+    discipline = serializers.SlugField()
+    system = serializers.SlugField()
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), default=list, max_length=30
+    )
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=list(item_checks.RULES))
+    message = serializers.CharField()
+    severity = serializers.ChoiceField(choices=[item_checks.ERROR, item_checks.WARNING])
+    waived = serializers.BooleanField()
+    waiver = serializers.CharField(help_text="The item's reason for breaking the rule, if waived.")
+
+
+class ItemCheckOutputSerializer(serializers.Serializer):
+    findings = FindingSerializer(many=True)
 
 
 class OptionOutputSerializer(serializers.Serializer):

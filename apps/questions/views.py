@@ -70,7 +70,12 @@ def question_new(request):
             messages.success(request, f"{question.public_id} is saved as a draft.")
             return redirect("questions:detail", public_id=question.public_id)
     status = 400 if form.errors else 200
-    return render(request, "questions/edit.html", {"form": form, "question": None}, status=status)
+    return render(
+        request,
+        "questions/edit.html",
+        {"form": form, "question": None, "findings": []},
+        status=status,
+    )
 
 
 @role_required(*BANK_ROLES)

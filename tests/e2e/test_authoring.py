@@ -32,3 +32,27 @@ def test_author_writes_a_question_with_live_preview(live_server, page: Page, aut
         "<p>A 58-year-old man has <strong>crushing</strong> chest pain.</p>"
     )
     assert [o.is_correct for o in question.latest_version.options.all()] == [True, False]
+
+
+def test_author_sees_item_writing_checks_as_they_write(live_server, page: Page, author, taxonomy):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("carol")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/bank/new/")
+    checks = page.locator("[data-checks-results]")
+
+    page.get_by_label("Stem", exact=True).fill("A 58-year-old man has crushing chest pain.")
+    page.get_by_label("Lead-in").fill("The occluded artery")
+    page.get_by_label("Option A", exact=True).fill("Left anterior descending artery")
+    page.get_by_label("Option B", exact=True).fill("None of the above")
+    page.get_by_label("Option A is correct").check()
+
+    expect(checks).to_contain_text("lead-in The lead-in is not a question")
+    expect(checks).to_contain_text("of-the-above Option B says “None of the above”.")
+    page.get_by_label("Lead-in").fill("Which artery is most likely occluded?")
+    page.get_by_label("Checks waived").fill("of-the-above: kept to show the checker")
+    expect(checks).not_to_contain_text("The lead-in is not a question")
+    expect(checks.locator(".checks__finding--waived")).to_contain_text(
+        "Waived: kept to show the checker"
+    )

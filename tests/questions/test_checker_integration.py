@@ -243,3 +243,45 @@ def test_starter_bank_loads_its_waivers_into_the_versions(settings, tmp_path):
 
     waived = Question.objects.exclude(latest_version__waivers={})
     assert waived.count() == sum(1 for item in BANK if item.get("waivers"))
+
+
+def test_check_api_returns_findings_before_anything_is_saved(client, author):
+    client.force_login(author)
+    body = {
+        "stem": "A 58-year-old man has chest pain.",
+        "lead_in": "The artery",
+        "options": [
+            {"text": "Left anterior descending", "explanation": "Anterior.", "correct": True},
+            {"text": "None of the above", "explanation": "", "correct": False},
+        ],
+        "objective": "Coronary territories.",
+        "references": [item_checks.vetted_citations()[0]],
+        "waivers": {"option-count": "Two arteries are all the stem allows."},
+    }
+
+    response = client.post(reverse("questions_check"), body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert [(f["rule"], f["waived"]) for f in response.json()["findings"]] == [
+        ("explanations", False),
+        ("of-the-above", False),
+        ("option-count", True),
+        ("lead-in", False),
+    ]
+    assert response.json()["findings"][2]["waiver"] == "Two arteries are all the stem allows."
+    assert Question.objects.count() == 0
+
+
+def test_check_api_refuses_an_unknown_waiver_with_a_field_message(client, author):
+    client.force_login(author)
+    body = {
+        "stem": "A case.",
+        "lead_in": "Which?",
+        "options": [{"text": "A", "correct": True}, {"text": "B"}],
+        "waivers": {"astrology": "x"},
+    }
+
+    response = client.post(reverse("questions_check"), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["waivers"][0].startswith("“astrology” is not")
