@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-data clean
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-data clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -69,4 +69,7 @@ bench-analytics: $(BIN)/.installed ## Report recompute and nightly rebuild (PROF
 bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).
 	$(BIN)/python -m bench.generator --profile $(or $(PROFILE),tiny)
 
-bench: bench-import bench-blocks bench-exam bench-analytics ## Every benchmark (set DATABASE_URL and PROFILE for the full figures).
+bench: bench-import bench-blocks bench-exam bench-analytics bench-results ## Every benchmark, then bench/RESULTS.md (set DATABASE_URL and PROFILE for the full figures).
+
+bench-results: $(BIN)/.installed ## Gather the latest figures of every benchmark into bench/RESULTS.md and .json.
+	$(BIN)/python -m bench.results

@@ -1,0 +1,133 @@
+"""One table of every benchmark's latest figures against the project's targets.
+
+    python -m bench.results      # after any bench target: writes bench/RESULTS.md and .json
+
+Each benchmark writes its figures to bench/results/<name>-<database>.json (bench.harness.report);
+this gathers them under the targets they answer, with the machine, date and code they ran on.
+"""
+
+import json
+from dataclasses import dataclass
+
+from bench.harness import RESULTS_DIR
+
+OUT_MARKDOWN = RESULTS_DIR.parent / "RESULTS.md"
+OUT_JSON = RESULTS_DIR.parent / "RESULTS.json"
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    baseline: str
+    target: str
+    prefix: str  # the start of the figure names that answer it
+    command: str
+
+
+TARGETS = (
+    Target(
+        "change endpoint throughput",
+        "minimal Django view, authenticated single-row upsert",
+        "≥ 0.5×",
+        "change endpoint throughput",
+        "make bench-blocks PROFILE=bank-100k",
+    ),
+    Target(
+        "create a 40-item block, heavy student (in process)",
+        "one raw SQL query for 40 matching ids",
+        "≤ 2×",
+        "block_create",
+        "make bench-blocks PROFILE=bank-100k",
+    ),
+    Target(
+        "per-student report recompute",
+        "the raw aggregates for that student",
+        "≤ 5×",
+        "per-student report recompute",
+        "make bench-analytics PROFILE=bank-100k",
+    ),
+    Target(
+        "nightly full rebuild, bank-100k",
+        "sum of the raw aggregates it needs",
+        "≤ 3× and < 15 min",
+        "nightly rebuild",
+        "make bench-analytics PROFILE=bank-100k",
+    ),
+    Target(
+        "import 10,000 items",
+        "plain bulk_create",
+        "≤ 3×",
+        "import 10,000 items",
+        "make bench-import",
+    ),
+    Target(
+        "first item interactive, CPU ×4 throttled",
+        "static page of the same size",
+        "≤ 2×",
+        "first item interactive",
+        "make bench-exam",
+    ),
+)
+
+VERDICTS = {True: "pass", False: "**miss**", None: "not judged (profile)"}
+
+
+def _runs() -> list[dict]:
+    """Every figure of every results file, with the run it came from."""
+    runs = []
+    for path in sorted(RESULTS_DIR.glob("*.json")):
+        run = json.loads(path.read_text())
+        for figure in run["figures"]:
+            runs.append({**{k: v for k, v in run.items() if k != "figures"}, **figure})
+    return runs
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
+
+
+def _rows(target: Target, runs: list[dict]) -> list[str]:
+    found = [run for run in runs if run["name"].startswith(target.prefix)]
+    if not found:
+        return [f"| {target.what} | {target.baseline} | {target.target} | not run | | | | |"]
+    return [
+        f"| {target.what} | {target.baseline} | {target.target} | {run['name']}, "
+        f"{run['database']} | {_duration(run['seconds'])} | "
+        f"{_duration(run['baseline_seconds'])} | {run['ratio']:.2f}× | "
+        f"{VERDICTS[run['passed']]} ({run['date'][:10]}, {run['code']}) |"
+        for run in found
+    ]
+
+
+def render(runs: list[dict]) -> str:
+    machines = sorted({run["machine"] for run in runs}) or ["none yet"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Each figure against its baseline measured in the same run. Absolute times are reported "
+        "beside the ratios; they are not pass criteria on a shared machine. Written by "
+        "`python -m bench.results` (run by `make bench`) from `bench/results/*.json`.",
+        "",
+        f"Machine: {', '.join(machines)}.",
+        "",
+        "| What | Baseline in the same run | Target | Figure, database | Measured | Baseline "
+        "| Ratio | Verdict (date, code) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for target in TARGETS:
+        lines += _rows(target, runs)
+    lines += ["", "How to measure each:", ""]
+    for command in dict.fromkeys(target.command for target in TARGETS):
+        lines.append(f"- `{command}`")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    runs = _runs()
+    OUT_MARKDOWN.write_text(render(runs))
+    OUT_JSON.write_text(json.dumps(runs, indent=2) + "\n")
+    print(f"written to {OUT_MARKDOWN.name} and {OUT_JSON.name} ({len(runs)} figures)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+from bench.results import TARGETS, render
+
+
+def _run(name, seconds, baseline, passed, database="postgresql"):
+    return {
+        "name": name,
+        "seconds": seconds,
+        "baseline_seconds": baseline,
+        "ratio": seconds / baseline,
+        "passed": passed,
+        "database": database,
+        "date": "2026-11-29T21:05:09+00:00",
+        "code": "abc1234",
+        "machine": "vm x86_64, 2 cores",
+    }
+
+
+def test_results_table_puts_each_figure_under_its_target_with_its_verdict():
+    runs = [
+        _run("nightly rebuild (bank-100k)", 46.9, 18.7, True),
+        _run("import 10,000 items (native JSON)", 19.3, 5.3, False, database="sqlite"),
+        _run("import 10,000 items (native JSON)", 24.9, 11.5, True),
+        _run("block_create (40 items, heavy student, tiny)", 0.02, 0.01, None),
+    ]
+
+    table = render(runs)
+
+    assert "Machine: vm x86_64, 2 cores." in table
+    assert (
+        "| nightly full rebuild, bank-100k | sum of the raw aggregates it needs "
+        "| ≤ 3× and < 15 min | nightly rebuild (bank-100k), postgresql | 46.90 s | 18.70 s | 2.51× "
+        "| pass (2026-11-29, abc1234) |"
+    ) in table
+    assert "| 19.30 s | 5.30 s | 3.64× | **miss** (2026-11-29, abc1234) |" in table
+    assert "| 20.0 ms | 10.0 ms | 2.00× | not judged (profile) (2026-11-29, abc1234) |" in table
+    assert "| change endpoint throughput | minimal Django view" in table
+    assert table.count("| not run |") == 3  # throughput, recompute, first item
+    assert len(TARGETS) == 6
