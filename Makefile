@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-data clean
+.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-data load clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +65,13 @@ bench-exam: $(BIN)/.installed ## The exam page with the CPU throttled 4x against
 
 bench-analytics: $(BIN)/.installed ## Report recompute and nightly rebuild (PROFILE=tiny|cohort-20k|bank-100k).
 	$(BIN)/python -m bench.analytics_bench --profile $(or $(PROFILE),tiny)
+
+$(BIN)/.installed-load: pyproject.toml $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	touch $@
+
+load: $(BIN)/.installed-load ## 2,000 simulated students saving changes against gunicorn, PostgreSQL, Redis and Celery (SERVERS=1|2, SECONDS=300; needs DATABASE_URL and REDIS_URL).
+	$(BIN)/python -m bench.load.run --servers $(or $(SERVERS),1) --seconds $(or $(SECONDS),300)
 
 bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).
 	$(BIN)/python -m bench.generator --profile $(or $(PROFILE),tiny)

@@ -60,6 +60,15 @@ PROFILES = {
         repeat_share=0.0,
         heavy_repeat_share=0.0,
     ),
+    # A school's class sitting a mock exam together (make load): many students, little history.
+    "class-2k": Profile(
+        name="class-2k",
+        questions=2_000,
+        students=2_000,
+        responses=20,
+        heavy_students=1,
+        heavy_responses=20,
+    ),
     # The bank of the performance notes (section 2.3): 100k questions, about 4 M responses.
     "bank-100k": Profile(
         name="bank-100k",

@@ -73,11 +73,11 @@ VERDICTS = {True: "pass", False: "**miss**", None: "not judged (profile)"}
 
 
 def _runs() -> list[dict]:
-    """Every figure of every results file, with the run it came from."""
+    """Every figure of every benchmark's results file, with the run it came from."""
     runs = []
     for path in sorted(RESULTS_DIR.glob("*.json")):
         run = json.loads(path.read_text())
-        for figure in run["figures"]:
+        for figure in run.get("figures", []):
             runs.append({**{k: v for k, v in run.items() if k != "figures"}, **figure})
     return runs
 
@@ -99,7 +99,33 @@ def _rows(target: Target, runs: list[dict]) -> list[str]:
     ]
 
 
-def render(runs: list[dict]) -> str:
+def _loads() -> list[dict]:
+    """Every load run's summary (bench.load.run)."""
+    return [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("load-*.json"))]
+
+
+def _load_table(loads: list[dict]) -> list[str]:
+    lines = [
+        "",
+        "## Load held (`make load`)",
+        "",
+        "| Scenario | Web processes | Students | Seconds | Changes sent | Acknowledged | Lost "
+        "| Duplicated | Server errors | Requests/s | p50 / p95 / p99 | Held (code) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    if not loads:
+        return [*lines, "| steady | | | | | | | | | | | not run |"]
+    return lines + [
+        f"| {run['scenario']} | {run['servers']} | {run['students']:,} | {run['seconds']} "
+        f"| {run['sent']:,} | {run['acknowledged']:,} | {run['lost']} | {run['duplicated']} "
+        f"| {run['server_errors']} | {run['requests_per_second']:.0f} "
+        f"| {run['p50_ms']:.0f} / {run['p95_ms']:.0f} / {run['p99_ms']:.0f} ms "
+        f"| {'yes' if run['held'] else '**no**'} ({run['code']}, {run['database']}) |"
+        for run in loads
+    ]
+
+
+def render(runs: list[dict], loads: list[dict] = ()) -> str:
     machines = sorted({run["machine"] for run in runs}) or ["none yet"]
     lines = [
         "# Benchmark results",
@@ -116,16 +142,18 @@ def render(runs: list[dict]) -> str:
     ]
     for target in TARGETS:
         lines += _rows(target, runs)
+    lines += _load_table(list(loads))
     lines += ["", "How to measure each:", ""]
     for command in dict.fromkeys(target.command for target in TARGETS):
         lines.append(f"- `{command}`")
+    lines.append("- `make load` (`SERVERS=2` for two web processes)")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    runs = _runs()
-    OUT_MARKDOWN.write_text(render(runs))
-    OUT_JSON.write_text(json.dumps(runs, indent=2) + "\n")
+    runs, loads = _runs(), _loads()
+    OUT_MARKDOWN.write_text(render(runs, loads))
+    OUT_JSON.write_text(json.dumps({"benchmarks": runs, "load": loads}, indent=2) + "\n")
     print(f"written to {OUT_MARKDOWN.name} and {OUT_JSON.name} ({len(runs)} figures)")
 
 

@@ -34,5 +34,34 @@ def test_results_table_puts_each_figure_under_its_target_with_its_verdict():
     assert "| 19.30 s | 5.30 s | 3.64× | **miss** (2026-11-29, abc1234) |" in table
     assert "| 20.0 ms | 10.0 ms | 2.00× | not judged (profile) (2026-11-29, abc1234) |" in table
     assert "| change endpoint throughput | minimal Django view" in table
-    assert table.count("| not run |") == 3  # throughput, recompute, first item
+    assert table.count("| not run |") == 4  # throughput, recompute, first item, load
     assert len(TARGETS) == 6
+
+
+def test_results_table_shows_each_load_run_and_whether_it_held():
+    load = {
+        "scenario": "steady",
+        "servers": 2,
+        "students": 2000,
+        "seconds": 300,
+        "sent": 60000,
+        "acknowledged": 60000,
+        "lost": 0,
+        "duplicated": 0,
+        "server_errors": 0,
+        "requests_per_second": 199.6,
+        "p50_ms": 14,
+        "p95_ms": 61,
+        "p99_ms": 130,
+        "held": True,
+        "code": "abc1234",
+        "database": "postgresql",
+    }
+
+    table = render([], [load])
+
+    assert (
+        "| steady | 2 | 2,000 | 300 | 60,000 | 60,000 | 0 | 0 | 0 | 200 | 14 / 61 / 130 ms "
+        "| yes (abc1234, postgresql) |"
+    ) in table
+    assert "| steady | | | | | | | | | | | not run |" in render([])

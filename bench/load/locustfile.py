@@ -1,0 +1,63 @@
+"""Simulated students for `make load`: each keeps one exam block open and saves one change
+every 10 ± 3 seconds, as a student answering, marking and striking out would, about three times
+the pace of the real exam.
+
+Read from the environment: LOAD_TARGETS (the prepared students), LOAD_HOSTS (the web processes,
+comma-separated; requests alternate between them) and LOAD_LOG (where every change sent and its
+answer are written at the end, for the checker).
+"""
+
+import itertools
+import json
+import os
+import random
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+TARGETS = iter(json.loads(Path(os.environ["LOAD_TARGETS"]).read_text()))
+HOSTS = os.environ["LOAD_HOSTS"].split(",")
+SENT: list[dict] = []
+# Every item has at least four options.
+FIELDS = (("answer", "ABCD"), ("marked", (True, False)), ("struck", (["A"], ["B", "C"], [])))
+
+
+class Student(HttpUser):
+    wait_time = between(7, 13)
+    host = HOSTS[0]
+
+    def on_start(self):
+        self.target = next(TARGETS)
+        self.hosts = itertools.cycle(HOSTS)
+        self.rng = random.Random(self.target["block"])
+
+    @task
+    def save_one_change(self):
+        field, values = self.rng.choice(FIELDS)
+        now = datetime.now(UTC).isoformat()
+        change = {
+            "id": str(uuid.uuid4()),
+            "position": self.rng.randint(1, self.target["items"]),
+            "field": field,
+            "value": self.rng.choice(values),
+            "client_time": now,
+        }
+        url = f"{next(self.hosts)}/api/v1/blocks/{self.target['block']}/changes/"
+        with self.client.post(
+            url,
+            json={"client_now": now, "changes": [change]},
+            headers={"Authorization": f"Bearer {self.target['token']}"},
+            name="/api/v1/blocks/[id]/changes/",
+            catch_response=True,
+        ) as response:
+            status = response.status_code
+            SENT.append({"block": self.target["block"], "id": change["id"], "status": status})
+            if status >= 400 or status == 0:
+                response.failure(f"status {status}")
+
+
+@events.test_stop.add_listener
+def write_log(**_):
+    Path(os.environ["LOAD_LOG"]).write_text("".join(json.dumps(entry) + "\n" for entry in SENT))

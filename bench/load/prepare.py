@@ -1,0 +1,22 @@
+"""Before a load run, and unmeasured: an open 40-item block and an API token for each student of
+the class, written where the load tool reads them."""
+
+import json
+import uuid
+from pathlib import Path
+
+
+def open_blocks(usernames: list[str], path: Path) -> int:
+    """One open timed block per student, with a token to send its changes; the number written."""
+    from apps.accounts.models import User
+    from apps.accounts.services import api_token_create
+    from apps.blocks.services import BlockSpec, block_create
+
+    spec = BlockSpec(count=40, pools=("all",))
+    targets = []
+    for user in User.objects.filter(username__in=usernames).order_by("pk"):
+        block = block_create(user=user, spec=spec)
+        _, secret = api_token_create(user=user, name=f"load {uuid.uuid4().hex[:8]}")
+        targets.append({"token": secret, "block": str(block.public_id), "items": block.item_count})
+    path.write_text(json.dumps(targets))
+    return len(targets)
