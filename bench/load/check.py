@@ -4,6 +4,7 @@ import csv
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -29,34 +30,70 @@ class LoadCheck:
         return {**asdict(self), "held": self.held}
 
 
-def check(log: Path, stats: Path) -> LoadCheck:
-    """Compare the load tool's log of sent changes with the change log; read its latencies."""
-    from apps.blocks.models import Change
+def _read(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line]
 
-    sent = [json.loads(line) for line in log.read_text().splitlines() if line]
+
+def _result(sent: list[dict], stats: Path, *, lost: int, duplicated: int, unexpected: int):
     statuses = Counter(entry["status"] // 100 for entry in sent)
-    acknowledged = {entry["id"] for entry in sent if entry["status"] // 100 == 2}
-    blocks = {entry["block"] for entry in sent}
-    logged = Counter(
-        str(change_id)
-        for change_id in Change.objects.filter(block__public_id__in=blocks).values_list(
-            "change_id", flat=True
-        )
-    )
-    sent_ids = {entry["id"] for entry in sent}
     latency = _aggregated_row(stats)
     return LoadCheck(
         sent=len(sent),
-        acknowledged=len(acknowledged),
+        acknowledged=statuses[2],
         refused=statuses[4],
         server_errors=statuses[5] + statuses[0],
-        lost=len(acknowledged - set(logged)),
-        duplicated=sum(1 for count in logged.values() if count > 1),
-        unexpected=len(set(logged) - sent_ids),
+        lost=lost,
+        duplicated=duplicated,
+        unexpected=unexpected,
         requests_per_second=float(latency["Requests/s"]),
         p50_ms=float(latency["50%"]),
         p95_ms=float(latency["95%"]),
         p99_ms=float(latency["99%"]),
+    )
+
+
+def check_changes(log: Path, stats: Path, *, since: datetime) -> LoadCheck:
+    """Every change sent against the change log: each acknowledged one there, once."""
+    from apps.blocks.models import Change
+
+    sent = _read(log)
+    acknowledged = {entry["id"] for entry in sent if entry["status"] // 100 == 2}
+    blocks = {entry["block"] for entry in sent}
+    logged = Counter(
+        str(change_id)
+        for change_id in Change.objects.filter(
+            block__public_id__in=blocks, received_at__gte=since
+        ).values_list("change_id", flat=True)
+    )
+    return _result(
+        sent,
+        stats,
+        lost=len(acknowledged - set(logged)),
+        duplicated=sum(1 for count in logged.values() if count > 1),
+        unexpected=len(set(logged) - {entry["id"] for entry in sent}),
+    )
+
+
+def check_starts(log: Path, stats: Path, *, since: datetime) -> LoadCheck:
+    """Every block creation sent against the blocks created since the run began: each
+    acknowledged block there, and no student with a second one (each sent one request, with an
+    Idempotency-Key)."""
+    from apps.blocks.models import Block
+
+    sent = _read(log)
+    acknowledged = {entry["block"] for entry in sent if entry["status"] // 100 == 2}
+    stored = Block.objects.filter(
+        user__username__in={entry["student"] for entry in sent}, created_at__gte=since
+    )
+    rows = list(stored.values_list("user__username", "public_id"))
+    per_student = Counter(username for username, _ in rows)
+    blocks = {str(public_id) for _, public_id in rows}
+    return _result(
+        sent,
+        stats,
+        lost=len(acknowledged - blocks),
+        duplicated=sum(1 for count in per_student.values() if count > 1),
+        unexpected=len(blocks - acknowledged),
     )
 
 

@@ -1,6 +1,9 @@
-"""Simulated students for `make load`: each keeps one exam block open and saves one change
-every 10 ± 3 seconds, as a student answering, marking and striking out would, about three times
-the pace of the real exam.
+"""Simulated students for `make load`, one class per scenario (named on Locust's command line):
+
+- Student ("steady"): keeps one exam block open and saves one change every 10 ± 3 seconds, as a
+  student answering, marking and striking out would, about three times the pace of the exam.
+- StartingStudent ("start"): creates a 40-item block the moment it starts, as a class does when
+  a mock exam begins, then waits.
 
 Read from the environment: LOAD_TARGETS (the prepared students), LOAD_HOSTS (the web processes,
 comma-separated; requests alternate between them) and LOAD_LOG (where every change sent and its
@@ -15,7 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 TARGETS = iter(json.loads(Path(os.environ["LOAD_TARGETS"]).read_text()))
 HOSTS = os.environ["LOAD_HOSTS"].split(",")
@@ -56,6 +59,33 @@ class Student(HttpUser):
             SENT.append({"block": self.target["block"], "id": change["id"], "status": status})
             if status >= 400 or status == 0:
                 response.failure(f"status {status}")
+
+
+class StartingStudent(HttpUser):
+    wait_time = constant(3600)
+    host = HOSTS[0]
+
+    def on_start(self):
+        target = next(TARGETS)
+        with self.client.post(
+            f"{HOSTS[len(SENT) % len(HOSTS)]}/api/v1/blocks/",
+            json={"count": 40, "pools": ["all"]},
+            headers={
+                "Authorization": f"Bearer {target['token']}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+            name="/api/v1/blocks/",
+            catch_response=True,
+        ) as response:
+            status = response.status_code
+            block = response.json().get("public_id", "") if status == 201 else ""
+            SENT.append({"student": target["student"], "block": block, "status": status})
+            if status != 201:
+                response.failure(f"status {status}")
+
+    @task
+    def wait(self):
+        """Nothing more: the class is now answering (the steady scenario measures that)."""
 
 
 @events.test_stop.add_listener

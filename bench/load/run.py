@@ -7,8 +7,11 @@ database: 0 lost, 0 duplicated, 0 server errors is a held run.
 
     DATABASE_URL=postgresql://… REDIS_URL=redis://… python -m bench.load.run --seconds 300
 
-Scenario "steady": 2,000 students, each saving one change every 10 ± 3 seconds (about 200
-changes a second, three times the pace of the exam), for 5 minutes.
+Scenarios:
+- steady: 2,000 students, each saving one change every 10 ± 3 seconds (about 200 changes a
+  second, three times the pace of the exam), for 5 minutes;
+- start: 1,000 students creating their blocks within 10 seconds, as a class does when a mock
+  exam begins.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import RESULTS_DIR, code_version, setup_django, throwaway_database
@@ -44,8 +48,21 @@ def celery_worker(log_dir: Path):
         process.wait(timeout=30)
 
 
-def run_locust(hosts: list[str], *, users: int, seconds: int, work: Path) -> None:
-    """Locust, headless, for `seconds` once every student has started."""
+@dataclass(frozen=True)
+class Scenario:
+    user_class: str  # in locustfile.py
+    users: int
+    seconds: int
+
+
+SCENARIOS = {
+    "steady": Scenario("Student", users=2_000, seconds=300),
+    "start": Scenario("StartingStudent", users=1_000, seconds=30),
+}
+
+
+def run_locust(hosts: list[str], *, user_class: str, users: int, seconds: int, work: Path) -> None:
+    """Locust, headless, for `seconds`; every student has started within the first tenth."""
     env = {
         **os.environ,
         "LOAD_TARGETS": str(work / "targets.json"),
@@ -55,7 +72,7 @@ def run_locust(hosts: list[str], *, users: int, seconds: int, work: Path) -> Non
     argv = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py"))]
     argv += ["--headless", "--users", str(users), "--spawn-rate", str(max(1, users // 10))]
     argv += ["--run-time", f"{seconds}s", "--stop-timeout", "30", "--csv", str(work / "locust")]
-    argv += ["--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+    argv += ["--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0", user_class]
     subprocess.run(argv, cwd=BASE_DIR, env=env, check=True)  # noqa: S603
 
 
@@ -63,20 +80,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--users", type=int, default=2_000)
-    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="steady")
+    parser.add_argument("--users", type=int, help="students (the scenario's number if left out)")
+    parser.add_argument("--seconds", type=int, help="how long (the scenario's if left out)")
     parser.add_argument("--servers", type=int, choices=(1, 2), default=1)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per server")
     arguments = parser.parse_args()
+    scenario = SCENARIOS[arguments.scenario]
+    users = arguments.users or scenario.users
+    seconds = arguments.seconds or scenario.seconds
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     setup_django()
     from django.conf import settings
     from django.db import connection
+    from django.utils import timezone
 
     from bench import server
     from bench.generator import build
-    from bench.load.check import check
-    from bench.load.prepare import open_blocks
+    from bench.load.check import check_changes, check_starts
+    from bench.load.prepare import open_blocks, signed_in
     from bench.profiles import PROFILES, typical_usernames
 
     if not settings.REDIS_URL:
@@ -84,33 +106,38 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="vignette-load-"))
     with throwaway_database(f"test_load_{os.getpid()}"):
         build(PROFILE)
-        students = typical_usernames(PROFILES[PROFILE])[: arguments.users]
-        prepared = open_blocks(students, work / "targets.json")
-        print(f"{prepared:,} students with an open block; load for {arguments.seconds} s")
+        students = typical_usernames(PROFILES[PROFILE])[:users]
+        prepare = open_blocks if arguments.scenario == "steady" else signed_in
+        prepared = prepare(students, work / "targets.json")
+        print(f"{prepared:,} students ready for {arguments.scenario}; load for {seconds} s")
+        since = timezone.now()
         with ExitStack() as stack:
             stack.enter_context(celery_worker(work))
             hosts = [
                 stack.enter_context(server.gunicorn(workers=arguments.workers, settings=SETTINGS))
                 for _ in range(arguments.servers)
             ]
-            run_locust(hosts, users=prepared, seconds=arguments.seconds, work=work)
-        result = check(work / "sent.jsonl", work / "locust_stats.csv")
+            run_locust(
+                hosts, user_class=scenario.user_class, users=prepared, seconds=seconds, work=work
+            )
+        check = check_changes if arguments.scenario == "steady" else check_starts
+        result = check(work / "sent.jsonl", work / "locust_stats.csv", since=since)
         vendor = connection.vendor
     summary = {
-        "scenario": "steady",
+        "scenario": arguments.scenario,
         "servers": arguments.servers,
         "students": prepared,
-        "seconds": arguments.seconds,
+        "seconds": seconds,
         "code": code_version(),
         "database": vendor,
         **result.as_dict(),
     }
     print(json.dumps(summary, indent=2))
     RESULTS_DIR.mkdir(exist_ok=True)
-    name = f"load-steady-{arguments.servers}-servers-{vendor}.json"
+    name = f"load-{arguments.scenario}-{arguments.servers}-servers-{vendor}.json"
     (RESULTS_DIR / name).write_text(json.dumps(summary, indent=2))
     if not result.held:
-        raise SystemExit("The load run lost, duplicated or failed changes (see above).")
+        raise SystemExit("The load run lost, duplicated or failed requests (see above).")
 
 
 if __name__ == "__main__":

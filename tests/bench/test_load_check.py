@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from apps.blocks.services import BlockSpec, block_create, changes_apply
-from bench.load.check import check
+from bench.load.check import check_changes, check_starts
 from tests.blocks.conftest import change, publish
 
 pytestmark = [pytest.mark.django_db]
@@ -19,6 +19,7 @@ def block(student, editor):
     return block_create(user=student, spec=BlockSpec(count=3, pools=("all",)))
 
 
+BEFORE = datetime(2000, 1, 1, tzinfo=UTC)
 STATS_HEADER = "Type,Name,Request Count,Failure Count,50%,95%,99%,Requests/s"
 
 
@@ -53,7 +54,7 @@ def test_load_check_counts_lost_refused_failed_and_unexpected_changes(tmp_path, 
     log = tmp_path / "sent.jsonl"
     log.write_text("".join(json.dumps(entry) + "\n" for entry in sent))
 
-    result = check(log, _stats(tmp_path))
+    result = check_changes(log, _stats(tmp_path), since=BEFORE)
 
     assert (result.sent, result.acknowledged, result.refused) == (5, 2, 1)
     assert (result.server_errors, result.lost, result.duplicated) == (2, 1, 0)
@@ -86,7 +87,27 @@ def test_load_check_holds_when_every_acknowledged_change_is_logged_once(tmp_path
         )
     )
 
-    result = check(log, _stats(tmp_path))
+    result = check_changes(log, _stats(tmp_path), since=BEFORE)
 
     assert (result.sent, result.acknowledged, result.lost, result.unexpected) == (2, 2, 0, 0)
     assert result.held is True
+
+
+def test_load_check_of_starts_finds_lost_and_second_blocks(tmp_path, student, other_student, block):
+    second = block_create(user=student, spec=BlockSpec(count=3, pools=("all",)))
+    sent = [
+        {"student": student.username, "block": str(block.public_id), "status": 201},
+        {"student": other_student.username, "block": str(uuid.uuid4()), "status": 201},
+        {"student": other_student.username, "block": "", "status": 503},
+    ]
+    log = tmp_path / "sent.jsonl"
+    log.write_text("".join(json.dumps(entry) + "\n" for entry in sent))
+
+    result = check_starts(log, _stats(tmp_path), since=BEFORE)
+
+    assert (result.sent, result.acknowledged, result.server_errors) == (3, 2, 1)
+    assert result.lost == 1  # other_student's acknowledged block is not stored
+    assert result.duplicated == 1  # student has two blocks
+    assert result.unexpected == 1  # `second` was never acknowledged
+    assert second.user == student
+    assert result.held is False
