@@ -109,7 +109,7 @@ def _load_table(loads: list[dict]) -> list[str]:
         "",
         "## Load held (`make load`)",
         "",
-        "| Scenario | Web processes | Students | Seconds | Changes sent | Acknowledged | Lost "
+        "| Scenario | Web processes | Students | Seconds | Requests sent | Acknowledged | Lost "
         "| Duplicated | Server errors | Requests/s | p50 / p95 / p99 | Held (code) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
