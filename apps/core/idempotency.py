@@ -39,17 +39,24 @@ class KeyReused(VignetteError):
 
 
 def _fingerprint(request) -> str:
-    digest = hashlib.sha256(f"{request.method} {request.path}".encode())
+    """A digest of what the request asks: its method, path and whole body. A JSON body is
+    hashed as canonical JSON, whatever its type; a form's fields each with their name, and an
+    upload with its file name and bytes, each part delimited so that no two bodies join alike."""
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     data = request.data
-    items = data.lists() if hasattr(data, "lists") else sorted(data.items())
-    for name, values in sorted(items, key=lambda item: item[0]):
-        for value in values if isinstance(values, list) else [values]:
+    if not hasattr(data, "lists"):  # JSON: an object, a list, a scalar or null
+        digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+        return digest.hexdigest()
+    for name, values in sorted(data.lists(), key=lambda item: item[0]):
+        digest.update(f"\n{json.dumps(name)}:{len(values)}".encode())
+        for value in values:
             if isinstance(value, UploadedFile):
+                digest.update(f"\nfile {json.dumps(value.name)} {value.size}\n".encode())
                 for chunk in value.chunks():
                     digest.update(chunk)
                 value.seek(0)
             else:
-                digest.update(f"{name}={json.dumps(value, sort_keys=True, default=str)}".encode())
+                digest.update(f"\n{json.dumps(value, default=str)}".encode())
     return digest.hexdigest()
 
 
