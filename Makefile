@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-data load clean
+.PHONY: help run test fuzz lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-data load clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ demo-passwords: migrate ## Give the demo accounts new passwords and print them.
 
 test: $(BIN)/.installed ## Run the whole suite (SQLite, or DATABASE_URL's database).
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: $(BIN)/.installed ## The hostile-input tests at full size (make test runs a sample): every XSS payload down every path.
+	VIGNETTE_FUZZ=full $(BIN)/pytest tests/questions/test_xss_everywhere.py tests/questions/test_sanitize.py tests/core/test_idempotency_abuse.py $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed ## ruff, migrations check, OpenAPI validation, app layering.
 	$(BIN)/ruff check .
