@@ -1,5 +1,6 @@
 """Writing questions out in an interchange format, from their newest versions."""
 
+import dataclasses
 import re
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from apps.accounts.models import User
 from apps.core.errors import InvalidInput
 from apps.questions import selectors, services
 from apps.questions.formats import FORMATS
-from apps.questions.formats.base import ImageDraft, ItemDraft, OptionDraft, RenderedFile
+from apps.questions.formats.base import ImageDraft, ItemDraft, RenderedFile
 from apps.questions.models import Question, QuestionImage, QuestionVersion
 
 EXPORT_FORMATS = tuple(key for key, fmt in FORMATS.items() if fmt.can_export)
@@ -35,28 +36,16 @@ def download(rendered: RenderedFile) -> HttpResponse:
 def question_draft(question: Question) -> ItemDraft:
     """A question's newest version as a draft, images carried along, for any format to write."""
     version: QuestionVersion = question.latest_version
+    version.question = question  # already at hand, with its taxonomy
     images = _images(version)
-    return ItemDraft(
+    return dataclasses.replace(
+        selectors.version_draft(version),
         position=0,
-        markup=version.markup,
-        uid=str(question.uid),
         external_id=question.external_id or str(question.uid),
-        exam=question.exam.code,
-        discipline=question.discipline.code,
-        system=question.system.code,
         tags=[tag.name for tag in question.tags.all()],
         enemies=[str(enemy.uid) for enemy in question.enemies.all()],
         stem=_local_names(version.stem_source, images),
-        lead_in=version.lead_in_source,
-        options=[
-            OptionDraft(o.text_source, o.explanation_source, o.is_correct)
-            for o in version.options.all()
-        ],
-        explanation=version.explanation_source,
-        objective=version.objective_source,
-        references=list(version.references),
         images=list(images.values()),
-        waivers=dict(version.waivers),
     )
 
 

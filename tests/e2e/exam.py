@@ -9,10 +9,10 @@ from apps.blocks.services import BlockSpec
 from tests.factories import PASSWORD
 
 
-def log_in(page: Page, base_url: str) -> None:
-    """Sign in as the `student` fixture's user."""
+def log_in(page: Page, base_url: str, username: str = "alice") -> None:
+    """Sign in, by default as the `student` fixture's user."""
     page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 

@@ -2,16 +2,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from apps.questions.models import Question
-from tests.factories import PASSWORD
+from tests.e2e.exam import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_author_writes_a_question_with_live_preview(live_server, page: Page, author, taxonomy):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("carol")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "carol")
     page.goto(f"{live_server.url}/bank/new/")
 
     page.get_by_label("Exam", exact=True).select_option("step1")
@@ -35,10 +32,7 @@ def test_author_writes_a_question_with_live_preview(live_server, page: Page, aut
 
 
 def test_author_sees_item_writing_checks_as_they_write(live_server, page: Page, author, taxonomy):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("carol")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "carol")
     page.goto(f"{live_server.url}/bank/new/")
     checks = page.locator("[data-checks-results]")
 
