@@ -73,7 +73,7 @@ $(BIN)/.installed-load: pyproject.toml $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
 	touch $@
 
-load: $(BIN)/.installed-load ## Simulated students against gunicorn, PostgreSQL, Redis and Celery (SCENARIO=steady|start, SERVERS=1|2; needs DATABASE_URL and REDIS_URL).
+load: $(BIN)/.installed-load ## Simulated students against gunicorn, PostgreSQL, Redis and Celery (SCENARIO=steady|start|deadline, SERVERS=1|2; needs DATABASE_URL and REDIS_URL).
 	$(BIN)/python -m bench.load.run --scenario $(or $(SCENARIO),steady) --servers $(or $(SERVERS),1) $(if $(SECONDS),--seconds $(SECONDS))
 
 bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).

@@ -109,6 +109,10 @@ def _load_table(loads: list[dict]) -> list[str]:
         "",
         "## Load held (`make load`)",
         "",
+        "Held: no acknowledged request lost, none stored twice, none answered with a server "
+        "error; for `deadline`, also changes refused after the grace period not stored, every "
+        "block ended on its deadline and every report recomputed by the worker.",
+        "",
         "| Scenario | Web processes | Students | Seconds | Requests sent | Acknowledged | Lost "
         "| Duplicated | Server errors | Requests/s | p50 / p95 / p99 | Held (code) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",

@@ -16,15 +16,17 @@ class LoadCheck:
     server_errors: int  # answered 5xx, or no answer at all
     lost: int  # acknowledged, yet not in the change log
     duplicated: int  # in the change log more than once
-    unexpected: int  # in the change log, yet never sent
+    unexpected: int  # stored, yet never acknowledged
     requests_per_second: float
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    unfinished: int = 0  # (deadline) blocks not ended, or reports not recomputed, afterwards
 
     @property
     def held(self) -> bool:
-        return self.sent > 0 and not (self.lost or self.duplicated or self.server_errors)
+        faults = self.lost or self.duplicated or self.server_errors or self.unfinished
+        return self.sent > 0 and not faults
 
     def as_dict(self) -> dict:
         return {**asdict(self), "held": self.held}
@@ -34,7 +36,9 @@ def _read(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines() if line]
 
 
-def _result(sent: list[dict], stats: Path, *, lost: int, duplicated: int, unexpected: int):
+def _result(
+    sent: list[dict], stats: Path, *, lost: int, duplicated: int, unexpected: int, unfinished=0
+):
     statuses = Counter(entry["status"] // 100 for entry in sent)
     latency = _aggregated_row(stats)
     return LoadCheck(
@@ -49,28 +53,57 @@ def _result(sent: list[dict], stats: Path, *, lost: int, duplicated: int, unexpe
         p50_ms=float(latency["50%"]),
         p95_ms=float(latency["95%"]),
         p99_ms=float(latency["99%"]),
+        unfinished=unfinished,
     )
 
 
-def check_changes(log: Path, stats: Path, *, since: datetime) -> LoadCheck:
-    """Every change sent against the change log: each acknowledged one there, once."""
+def _logged(sent: list[dict], since: datetime) -> Counter:
     from apps.blocks.models import Change
 
-    sent = _read(log)
-    acknowledged = {entry["id"] for entry in sent if entry["status"] // 100 == 2}
     blocks = {entry["block"] for entry in sent}
-    logged = Counter(
+    return Counter(
         str(change_id)
         for change_id in Change.objects.filter(
             block__public_id__in=blocks, received_at__gte=since
         ).values_list("change_id", flat=True)
     )
+
+
+def check_changes(log: Path, stats: Path, *, since: datetime) -> LoadCheck:
+    """Every change sent against the change log: each acknowledged one there, once."""
+    sent = _read(log)
+    acknowledged = {entry["id"] for entry in sent if entry["status"] // 100 == 2}
+    logged = _logged(sent, since)
     return _result(
         sent,
         stats,
         lost=len(acknowledged - set(logged)),
         duplicated=sum(1 for count in logged.values() if count > 1),
         unexpected=len(set(logged) - {entry["id"] for entry in sent}),
+    )
+
+
+def check_deadlines(log: Path, stats: Path, *, since: datetime) -> LoadCheck:
+    """As for changes, and more: a change refused once time was up (409) is not stored, and
+    afterwards every block has ended on its deadline and every report has been recomputed."""
+    from apps.analytics.models import Report
+    from apps.blocks.models import Block, ReportDue
+
+    sent = _read(log)
+    acknowledged = {entry["id"] for entry in sent if entry["status"] // 100 == 2}
+    logged = _logged(sent, since)
+    blocks = Block.objects.filter(public_id__in={entry["block"] for entry in sent})
+    expired = blocks.filter(status=Block.Status.ENDED, end_reason=Block.EndReason.EXPIRED)
+    students = blocks.values("user_id")
+    recomputed = Report.objects.filter(user_id__in=students, computed_at__gte=since)
+    due = ReportDue.objects.filter(user_id__in=students).count()
+    return _result(
+        sent,
+        stats,
+        lost=len(acknowledged - set(logged)),
+        duplicated=sum(1 for count in logged.values() if count > 1),
+        unexpected=len(set(logged) - acknowledged),
+        unfinished=(blocks.count() - expired.count()) + (blocks.count() - recomputed.count()) + due,
     )
 
 

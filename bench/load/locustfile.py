@@ -2,6 +2,8 @@
 
 - Student ("steady"): keeps one exam block open and saves one change every 10 ± 3 seconds, as a
   student answering, marking and striking out would, about three times the pace of the exam.
+- FinishingStudent ("deadline"): the same, every 2 to 4 seconds, through its block's deadline
+  and grace period and beyond, as a class does when its time runs out together.
 - StartingStudent ("start"): creates a 40-item block the moment it starts, as a class does when
   a mock exam begins, then waits.
 
@@ -57,8 +59,14 @@ class Student(HttpUser):
         ) as response:
             status = response.status_code
             SENT.append({"block": self.target["block"], "id": change["id"], "status": status})
-            if status >= 400 or status == 0:
+            if status == 409 and self.environment.parsed_options.expect_closed:
+                response.success()  # the block's time is up: refused, as it should be
+            elif status >= 400 or status == 0:
                 response.failure(f"status {status}")
+
+
+class FinishingStudent(Student):
+    wait_time = between(2, 4)
 
 
 class StartingStudent(HttpUser):
@@ -86,6 +94,13 @@ class StartingStudent(HttpUser):
     @task
     def wait(self):
         """Nothing more: the class is now answering (the steady scenario measures that)."""
+
+
+@events.init_command_line_parser.add_listener
+def closed_blocks_expected(parser):
+    parser.add_argument(
+        "--expect-closed", action="store_true", help="409 (time is up) is an answer, not a fault"
+    )
 
 
 @events.test_stop.add_listener

@@ -11,7 +11,10 @@ Scenarios:
 - steady: 2,000 students, each saving one change every 10 ± 3 seconds (about 200 changes a
   second, three times the pace of the exam), for 5 minutes;
 - start: 1,000 students creating their blocks within 10 seconds, as a class does when a mock
-  exam begins.
+  exam begins;
+- deadline: 1,000 students whose blocks' deadlines (moved by a bench-only step) fall together
+  20 seconds in, saving a change every 2 to 4 seconds through the grace period and beyond:
+  changes in time kept, late ones refused, every block ended and every report recomputed.
 """
 
 import argparse
@@ -20,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,20 +52,44 @@ def celery_worker(log_dir: Path):
         process.wait(timeout=30)
 
 
+DEADLINE_AFTER_SECONDS = 20
+REPORTS_WAIT_SECONDS = 180
+
+
 @dataclass(frozen=True)
 class Scenario:
     user_class: str  # in locustfile.py
     users: int
     seconds: int
+    blocks_open: bool = True  # prepared with an open block, or only a token
+    deadline: bool = False
 
 
 SCENARIOS = {
     "steady": Scenario("Student", users=2_000, seconds=300),
-    "start": Scenario("StartingStudent", users=1_000, seconds=30),
+    "start": Scenario("StartingStudent", users=1_000, seconds=30, blocks_open=False),
+    "deadline": Scenario("FinishingStudent", users=1_000, seconds=70, deadline=True),
 }
 
 
-def run_locust(hosts: list[str], *, user_class: str, users: int, seconds: int, work: Path) -> None:
+def reports_caught_up(students) -> None:
+    """After the deadlines: the minute's sweep ends what no request ended, and the worker
+    recomputes every report it marked due; waited for, up to REPORTS_WAIT_SECONDS."""
+    from apps.blocks.models import ReportDue
+    from apps.blocks.services import blocks_apply_time
+
+    blocks_apply_time()
+    waited = 0
+    while ReportDue.objects.filter(user__username__in=students).exists():
+        if waited >= REPORTS_WAIT_SECONDS:
+            return
+        time.sleep(1)
+        waited += 1
+
+
+def run_locust(
+    hosts: list[str], *, scenario: Scenario, users: int, seconds: int, work: Path
+) -> None:
     """Locust, headless, for `seconds`; every student has started within the first tenth."""
     env = {
         **os.environ,
@@ -72,7 +100,9 @@ def run_locust(hosts: list[str], *, user_class: str, users: int, seconds: int, w
     argv = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py"))]
     argv += ["--headless", "--users", str(users), "--spawn-rate", str(max(1, users // 10))]
     argv += ["--run-time", f"{seconds}s", "--stop-timeout", "30", "--csv", str(work / "locust")]
-    argv += ["--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0", user_class]
+    argv += ["--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+    argv += ["--expect-closed"] if scenario.deadline else []
+    argv.append(scenario.user_class)
     subprocess.run(argv, cwd=BASE_DIR, env=env, check=True)  # noqa: S603
 
 
@@ -97,8 +127,8 @@ def main() -> None:
 
     from bench import server
     from bench.generator import build
-    from bench.load.check import check_changes, check_starts
-    from bench.load.prepare import open_blocks, signed_in
+    from bench.load.check import check_changes, check_deadlines, check_starts
+    from bench.load.prepare import deadlines_in, open_blocks, signed_in
     from bench.profiles import PROFILES, typical_usernames
 
     if not settings.REDIS_URL:
@@ -107,9 +137,11 @@ def main() -> None:
     with throwaway_database(f"test_load_{os.getpid()}"):
         build(PROFILE)
         students = typical_usernames(PROFILES[PROFILE])[:users]
-        prepare = open_blocks if arguments.scenario == "steady" else signed_in
+        prepare = open_blocks if scenario.blocks_open else signed_in
         prepared = prepare(students, work / "targets.json")
         print(f"{prepared:,} students ready for {arguments.scenario}; load for {seconds} s")
+        if scenario.deadline:
+            deadlines_in(work / "targets.json", DEADLINE_AFTER_SECONDS)
         since = timezone.now()
         with ExitStack() as stack:
             stack.enter_context(celery_worker(work))
@@ -117,10 +149,12 @@ def main() -> None:
                 stack.enter_context(server.gunicorn(workers=arguments.workers, settings=SETTINGS))
                 for _ in range(arguments.servers)
             ]
-            run_locust(
-                hosts, user_class=scenario.user_class, users=prepared, seconds=seconds, work=work
-            )
-        check = check_changes if arguments.scenario == "steady" else check_starts
+            run_locust(hosts, scenario=scenario, users=prepared, seconds=seconds, work=work)
+            if scenario.deadline:
+                reports_caught_up(students)
+        check = {"steady": check_changes, "start": check_starts, "deadline": check_deadlines}[
+            arguments.scenario
+        ]
         result = check(work / "sent.jsonl", work / "locust_stats.csv", since=since)
         vendor = connection.vendor
     summary = {

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from apps.blocks.services import BlockSpec, block_create, changes_apply
-from bench.load.check import check_changes, check_starts
+from bench.load.check import check_changes, check_deadlines, check_starts
 from tests.blocks.conftest import change, publish
 
 pytestmark = [pytest.mark.django_db]
@@ -110,4 +110,29 @@ def test_load_check_of_starts_finds_lost_and_second_blocks(tmp_path, student, ot
     assert result.duplicated == 1  # student has two blocks
     assert result.unexpected == 1  # `second` was never acknowledged
     assert second.user == student
+    assert result.held is False
+
+
+def test_load_check_of_deadlines_wants_blocks_ended_and_reports_recomputed(
+    tmp_path, student, block
+):
+    kept = uuid.uuid4()
+    changes_apply(
+        user=student,
+        public_id=block.public_id,
+        changes=[change(1, "marked", True, change_id=kept)],
+        client_now=datetime.now(UTC),
+    )
+    sent = [
+        {"block": str(block.public_id), "id": str(kept), "status": 200},
+        {"block": str(block.public_id), "id": str(uuid.uuid4()), "status": 409},
+    ]
+    log = tmp_path / "sent.jsonl"
+    log.write_text("".join(json.dumps(entry) + "\n" for entry in sent))
+
+    result = check_deadlines(log, _stats(tmp_path), since=BEFORE)
+
+    assert (result.acknowledged, result.refused, result.lost, result.unexpected) == (1, 1, 0, 0)
+    assert result.server_errors == 0
+    assert result.unfinished == 2  # the block is still open, and no report was recomputed
     assert result.held is False
