@@ -4,6 +4,7 @@ Parsing goes through defusedxml with DTDs forbidden, so entity expansion (billio
 external entities (XXE) never run: such a file is refused as a whole.
 """
 
+import re
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element, ParseError
 
@@ -100,6 +101,11 @@ def xml_attribute(value: str) -> str:
     )
 
 
+# A name XML can hold without a namespace: HTML parsers accept tags such as "scr<script" or
+# attributes such as '"', which no XML reader would.
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
 class _XhtmlWriter(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -107,7 +113,14 @@ class _XhtmlWriter(HTMLParser):
         self.open: list[str] = []
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], *, empty: bool) -> None:
-        written = "".join(f' {name}="{xml_attribute(value or name)}"' for name, value in attrs)
+        if not _XML_NAME.fullmatch(tag):  # not an element XML can hold: keep it as text
+            self.parts.append(xml_text(self.get_starttag_text() or ""))
+            return
+        written = "".join(
+            f' {name}="{xml_attribute(value or name)}"'
+            for name, value in attrs
+            if _XML_NAME.fullmatch(name)
+        )
         self.parts.append(f"<{tag}{written}{'/' if empty else ''}>")
         if not empty:
             self.open.append(tag)
