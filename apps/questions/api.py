@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsAuthorOrEditor, IsEditor
 from apps.core import idempotency
 from apps.core.errors import InvalidInput, NotFound
-from apps.questions import exports, imports, item_checks, sanitize, selectors, services
+from apps.questions import exports, imports, sanitize, selectors, services
 from apps.questions.diff import version_diff
 from apps.questions.images import MAX_BYTES
 from apps.questions.lab_values import lab_values
@@ -273,10 +273,7 @@ class ItemCheckApi(APIView):
     def post(self, request):
         data = ItemContentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        draft = data.to_draft()
-        if problems := item_checks.waiver_problems(draft.waivers):
-            raise InvalidInput(fields={"waivers": problems})
-        findings = item_checks.item_findings(draft, waivers=draft.waivers)
+        findings = selectors.draft_findings(data.to_draft())
         return Response(ItemCheckOutputSerializer({"findings": findings}).data)
 
 

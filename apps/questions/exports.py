@@ -36,10 +36,9 @@ def download(rendered: RenderedFile) -> HttpResponse:
 def question_draft(question: Question) -> ItemDraft:
     """A question's newest version as a draft, images carried along, for any format to write."""
     version: QuestionVersion = question.latest_version
-    version.question = question  # already at hand, with its taxonomy
     images = _images(version)
     return dataclasses.replace(
-        selectors.version_draft(version),
+        selectors.version_draft(question, version),
         position=0,
         external_id=question.external_id or str(question.uid),
         tags=[tag.name for tag in question.tags.all()],

@@ -208,7 +208,7 @@ def plan_items(result: ParseResult, *, source: str, checked: bool = True) -> lis
 def _warnings(draft: ItemDraft) -> list[str]:
     return [
         f"{finding.rule}: {finding.message}"
-        for finding in item_checks.item_findings(draft, waivers=draft.waivers)
+        for finding in item_checks.item_findings(draft)
         if not finding.waived
     ]
 

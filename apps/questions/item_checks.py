@@ -71,11 +71,10 @@ def waiver_problems(waivers: dict[str, str]) -> list[str]:
     return problems
 
 
-def item_findings(
-    draft: ItemDraft, *, waivers: dict[str, str] | None = None, vetted: Iterable[str] | None = None
-) -> list[Finding]:
-    """Every finding for one item, in the order of RULES, each marked waived where it is."""
-    waivers = waivers or {}
+def item_findings(draft: ItemDraft, *, vetted: Iterable[str] | None = None) -> list[Finding]:
+    """Every finding for one item, in the order of RULES, each marked waived where the item
+    waives it; `vetted` stands in for the bank's reference list."""
+    waivers = draft.waivers
     vetted_references = set(vetted_citations() if vetted is None else vetted)
     item = _Item.of(draft)
     found = [
@@ -140,6 +139,45 @@ class BankSummary:
                     )
                 )
         return found
+
+
+@dataclass(frozen=True)
+class ItemCheck:
+    draft: ItemDraft
+    findings: list[Finding]
+    waiver_problems: list[str]
+
+    @property
+    def unwaived(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.waived]
+
+
+@dataclass(frozen=True)
+class BankCheck:
+    """A bank's items checked one by one, and what they add up to."""
+
+    items: list[ItemCheck]
+    summary: BankSummary
+    findings: list[Finding]  # the bank's own (key balance)
+
+    @property
+    def waived(self) -> Counter:
+        """Waived findings per rule."""
+        return Counter(f.rule for item in self.items for f in item.findings if f.waived)
+
+    @property
+    def unwaived(self) -> int:
+        """Findings and waiver problems no item answers for: the bank passes with none."""
+        per_item = sum(len(item.unwaived) + len(item.waiver_problems) for item in self.items)
+        return per_item + len(self.findings)
+
+
+def bank_check(drafts: Iterable[ItemDraft]) -> BankCheck:
+    summary, items = BankSummary(), []
+    for draft in drafts:
+        summary.add(draft)
+        items.append(ItemCheck(draft, item_findings(draft), waiver_problems(draft.waivers)))
+    return BankCheck(items, summary, summary.findings())
 
 
 # --- The item as the rules read it ---------------------------------------------------------
@@ -449,7 +487,7 @@ _VALUE = re.compile(r"^[<>≤≥]?\s*[-\u2212]?\d[\d,]*(?:\.\d+)?\s*(?P<unit>[^(
 _RANGE_GIVEN = re.compile(r"\b(reference|normal|therapeutic)\b", re.IGNORECASE)
 # Spellings the exam uses that the panel's data writes another way.
 _SPELLINGS = str.maketrans({"\u03bc": "\u00b5", "\u2212": "-", "₂": "2", "³": "3", "²": "2"})
-_UNIT_WORDS = {"sec": "s", "seconds": "s", "min": "min"}
+_UNIT_WORDS = {"sec": "s", "seconds": "s"}
 _ANALYTE_WORDS = {"pco2": "paco2", "po2": "pao2"}
 # The words a table may put before an analyte to say where it was measured, for each of the
 # panel's specimens; a table without one means the panel's usual specimen.

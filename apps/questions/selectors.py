@@ -7,7 +7,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from apps.accounts.models import Role, User
 from apps.accounts.permissions import has_role
-from apps.core.errors import NotFound
+from apps.core.errors import InvalidInput, NotFound
 from apps.questions import item_checks
 from apps.questions.formats.base import ItemDraft, OptionDraft
 from apps.questions.models import (
@@ -263,9 +263,9 @@ def statistics_rows():
         )
 
 
-def version_draft(version: QuestionVersion) -> ItemDraft:
-    """A stored version as the checker reads it (its images are in its HTML, with their alt)."""
-    question = version.question
+def version_draft(question: Question, version: QuestionVersion) -> ItemDraft:
+    """One of a question's versions as the checker reads it (its images are in its HTML, with
+    their alt text); the question, with its taxonomy, as the caller already has it."""
     return ItemDraft(
         position=1,
         uid=str(question.uid),
@@ -287,9 +287,17 @@ def version_draft(version: QuestionVersion) -> ItemDraft:
     )
 
 
-def version_findings(version: QuestionVersion) -> list[item_checks.Finding]:
-    """What the item-writing checker finds in a stored version."""
-    return item_checks.item_findings(version_draft(version), waivers=version.waivers)
+def question_findings(question: Question) -> list[item_checks.Finding]:
+    """What the item-writing checker finds in a question's newest version."""
+    return item_checks.item_findings(version_draft(question, question.latest_version))
+
+
+def draft_findings(draft: ItemDraft) -> list[item_checks.Finding]:
+    """What the checker finds in an item not yet saved; its waivers must name rules and give
+    reasons, as they must to be saved."""
+    if problems := item_checks.waiver_problems(draft.waivers):
+        raise InvalidInput(fields={"waivers": problems})
+    return item_checks.item_findings(draft)
 
 
 def published_drafts() -> list[ItemDraft]:
@@ -302,9 +310,4 @@ def published_drafts() -> list[ItemDraft]:
         )
         .order_by("pk")
     )
-    drafts = []
-    for question in questions:
-        version = question.published_version
-        version.question = question
-        drafts.append(version_draft(version))
-    return drafts
+    return [version_draft(question, question.published_version) for question in questions]

@@ -86,7 +86,7 @@ def question_edit(request, public_id):
         messages.success(request, f"{question.public_id} is saved.")
         return redirect("questions:detail", public_id=question.public_id)
     status = 400 if form.errors else 200
-    findings = selectors.version_findings(question.latest_version)
+    findings = selectors.question_findings(question)
     return render(
         request,
         "questions/edit.html",
@@ -118,7 +118,7 @@ def question_detail(request, public_id):
             "can_retire": is_editor and question.status != "retired",
             "can_comment": is_editor or is_own,
             "statistics": selectors.published_statistics(question),
-            "findings": selectors.version_findings(question.latest_version),
+            "findings": selectors.question_findings(question),
         },
     )
 

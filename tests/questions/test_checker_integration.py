@@ -285,3 +285,17 @@ def test_check_api_refuses_an_unknown_waiver_with_a_field_message(client, author
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["waivers"][0].startswith("“astrology” is not")
+
+
+def test_question_page_checks_read_no_more_than_the_page_already_has(
+    client, author, assert_statements
+):
+    question = services.question_create(user=author, draft=checked_draft())
+    client.force_login(author)
+    url = reverse("questions:detail", args=[question.public_id])
+    client.get(url)
+
+    # Session, user, roles; the question, its tags, options, versions, their options, comments;
+    # the item's rendering. The checks add nothing: the question and its taxonomy are at hand.
+    with assert_statements(10):
+        client.get(url)

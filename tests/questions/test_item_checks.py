@@ -2,6 +2,8 @@
 near-identical sound item; waivers mark findings without hiding them; the bank summary counts
 keys and coverage and speaks up only when the keys lean on one letter."""
 
+import dataclasses
+
 import pytest
 
 from apps.questions import item_checks
@@ -62,9 +64,10 @@ def with_option(index: int, text: str) -> list[OptionDraft]:
     return options(*texts)
 
 
-def findings(draft: ItemDraft, **kwargs) -> list[Finding]:
-    kwargs.setdefault("vetted", VETTED)
-    return item_findings(draft, **kwargs)
+def findings(draft: ItemDraft, *, waivers=None, vetted=VETTED) -> list[Finding]:
+    if waivers is not None:
+        draft = dataclasses.replace(draft, waivers=waivers)
+    return item_findings(draft, vetted=vetted)
 
 
 def rules(draft: ItemDraft, **kwargs) -> list[str]:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.questions import content, item_checks, selectors
+from apps.questions import item_checks, selectors
 from apps.questions.formats import native
 from apps.questions.formats.base import FormatError, ImportSource, ItemDraft
 
@@ -35,42 +35,31 @@ class Command(BaseCommand):
             drafts, errors, label = selectors.published_drafts(), [], "published questions"
         else:
             drafts, errors, label = _read_bank(Path(path))
-        unwaived = len(errors)
-        waived: dict[str, int] = {}
-        summary = item_checks.BankSummary()
         for message in errors:
             self.stdout.write(f"  {message}")
-        for draft in drafts:
-            summary.add(draft)
-            findings = item_checks.item_findings(draft, waivers=draft.waivers)
-            problems = content.draft_problems(draft).get("waivers", [])
-            unwaived += len(problems) + sum(not finding.waived for finding in findings)
-            for finding in findings:
-                if finding.waived:
-                    waived[finding.rule] = waived.get(finding.rule, 0) + 1
-            self._item(draft, findings, problems)
-        bank_findings = summary.findings()
-        unwaived += len(bank_findings)
-        for finding in bank_findings:
+        check = item_checks.bank_check(drafts)
+        for item in check.items:
+            self._item(item)
+        for finding in check.findings:
             self.stdout.write(f"  bank · {finding.rule}: {finding.message}")
-        self._summary(label, summary, waived)
-        if unwaived:
+        self._summary(label, check)
+        if unwaived := check.unwaived + len(errors):
             raise CommandError(f"{unwaived} finding(s) not waived.")
         self.stdout.write(self.style.SUCCESS("No finding left unwaived."))
 
-    def _item(self, draft: ItemDraft, findings, problems: list[str]) -> None:
-        shown = [f for f in findings if not f.waived]
-        if not shown and not problems:
+    def _item(self, item: item_checks.ItemCheck) -> None:
+        if not item.unwaived and not item.waiver_problems:
             return
+        draft = item.draft
         name = draft.external_id or draft.uid or f"item {draft.position}"
         self.stdout.write(f"{name}{f' · {draft.title}' if draft.title else ''}")
-        for finding in shown:
+        for finding in item.unwaived:
             self.stdout.write(f"  {finding.severity} · {finding.rule}: {finding.message}")
-        for problem in problems:
+        for problem in item.waiver_problems:
             self.stdout.write(f"  error · waivers: {problem}")
 
-    def _summary(self, label: str, summary: item_checks.BankSummary, waived) -> None:
-        write = self.stdout.write
+    def _summary(self, label: str, check: item_checks.BankCheck) -> None:
+        write, summary, waived = self.stdout.write, check.summary, check.waived
         write(f"\nChecked {summary.items} items of {label}.")
         waivers = ", ".join(f"{rule} {count}" for rule, count in sorted(waived.items()))
         write(f"Waivers: {sum(waived.values())}{f' ({waivers})' if waivers else ''}.")
