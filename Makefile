@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test fuzz lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-data load clean
+.PHONY: help run test fuzz lint fmt demo-passwords migrate schema-snapshot screenshots bench bench-import bench-blocks bench-exam bench-analytics bench-results bench-smoke bench-data load chaos clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -76,6 +76,17 @@ $(BIN)/.installed-load: pyproject.toml $(BIN)/.installed
 load: $(BIN)/.installed-load ## Simulated students against gunicorn, PostgreSQL, Redis and Celery (SCENARIO=steady|start|deadline, SERVERS=1|2; needs DATABASE_URL and REDIS_URL).
 	$(BIN)/python -m bench.load.run --scenario $(or $(SCENARIO),steady) --servers $(or $(SERVERS),1) $(if $(SECONDS),--seconds $(SECONDS))
 
+SMOKE_DIR := var/bench-smoke
+bench-smoke: $(BIN)/.installed-load ## Every benchmark, then 30 s of load with one fault, all on the tiny profile: that they run end to end (CI), not that they pass; figures under var/bench-smoke/.
+	rm -rf $(SMOKE_DIR)
+	export VIGNETTE_BENCH_RESULTS=$(SMOKE_DIR)/results; \
+	$(BIN)/python -m bench.import_bench --items 500 && \
+	$(BIN)/python -m bench.blocks_bench --profile tiny --runs 3 --requests 200 --rounds 1 && \
+	$(BIN)/python -m bench.exam_bench --runs 2 && \
+	$(BIN)/python -m bench.analytics_bench --profile tiny --runs 3 && \
+	$(BIN)/python -m bench.load.chaos --profile tiny --seconds 30 --faults postgres && \
+	$(BIN)/python -m bench.results
+
 bench-data: $(BIN)/.installed ## Build a generator profile into DATABASE_URL's database (a bench database!).
 	$(BIN)/python -m bench.generator --profile $(or $(PROFILE),tiny)
 
@@ -83,3 +94,6 @@ bench: bench-import bench-blocks bench-exam bench-analytics bench-results ## Eve
 
 bench-results: $(BIN)/.installed ## Gather the latest figures of every benchmark into bench/RESULTS.md and .json.
 	$(BIN)/python -m bench.results
+
+chaos: $(BIN)/.installed-load ## The steady load while PostgreSQL, Redis and the Celery worker fail in turn (private services; FAULTS=postgres,redis,... to choose).
+	$(BIN)/python -m bench.load.chaos $(if $(FAULTS),--faults $(FAULTS)) $(if $(SECONDS),--seconds $(SECONDS)) $(if $(PROFILE),--profile $(PROFILE)) $(if $(USERS),--users $(USERS))

@@ -11,7 +11,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# Where each benchmark writes its figures; `make bench-smoke` points it elsewhere, so that a
+# smoke run's figures never replace the real ones.
+RESULTS_DIR = Path(
+    os.environ.get("VIGNETTE_BENCH_RESULTS") or Path(__file__).resolve().parent / "results"
+).resolve()
 
 
 def setup_django() -> None:

@@ -129,7 +129,77 @@ def _load_table(loads: list[dict]) -> list[str]:
     ]
 
 
-def render(runs: list[dict], loads: list[dict] = ()) -> str:
+FAULTS = {
+    "postgres": "PostgreSQL stopped (fast shutdown) and started again",
+    "redis": "Redis stopped and started; students end blocks meanwhile",
+    "pool-child": "Celery pool child killed mid-batch of report recomputes",
+    "worker": "whole Celery worker killed mid-batch, a new one started",
+    "deadline": "a group of blocks' deadlines pass mid-load",
+}
+
+
+def _chaos() -> list[dict]:
+    """Every chaos run's summary (bench.load.chaos)."""
+    return [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("chaos-*.json"))]
+
+
+def _fault_outcome(fault: dict) -> str:
+    detail = fault["detail"]
+    if fault["name"] == "redis":
+        return (
+            f"{detail['blocks_ended_while_down']} of {detail['blocks_to_end']} blocks ended while "
+            f"down; reports caught up {detail['reports_caught_up_seconds']} s after"
+        )
+    if fault["name"] in ("pool-child", "worker"):
+        return f"{detail['reports_recomputed']} of {detail['reports_queued']} reports recomputed"
+    if fault["name"] == "deadline":
+        return (
+            f"{detail['kept_in_grace']} changes kept in grace, {detail['refused_late']} refused "
+            f"late (409), {detail['stored_after_grace']} stored late; "
+            f"{detail['blocks_expired']} of {detail['blocks']} blocks expired"
+        )
+    return f"down {detail['down_seconds']} s"
+
+
+def _chaos_table(runs: list[dict]) -> list[str]:
+    lines = [
+        "",
+        "## Faults survived (`make chaos`)",
+        "",
+        "During the steady load, one fault at a time, on a PostgreSQL, Redis and Celery worker "
+        "of the run's own. Survived: server errors only inside the outage (and 5 s after), the "
+        "first change saved soon after, the fault's own check, and for the whole run no "
+        "acknowledged change lost or stored twice, no report left due and every report equal "
+        "to a full rebuild.",
+        "",
+        "| Fault | What happened | Server errors in the outage | First save after | Survived |",
+        "|---|---|---|---|---|",
+    ]
+    if not runs:
+        return [*lines, "| | | | | not run |"]
+    for run in runs:
+        for fault in run["faults"]:
+            detail = fault["detail"]
+            lines.append(
+                f"| {FAULTS[fault['name']]} | {_fault_outcome(fault)} | "
+                f"{detail.get('server_errors', 0)} | {detail['first_save_after_seconds']} s | "
+                f"{'yes' if fault['held'] else '**no**'} |"
+            )
+        lines += [
+            "",
+            f"Whole run ({run['profile']}, {run['students']:,} students, {run['seconds']} s, "
+            f"{run['code']}): {run['sent']:,} changes sent, {run['acknowledged']:,} "
+            f"acknowledged, {run['lost']} lost, {run['duplicated']} duplicated, "
+            f"{run['server_errors']} server errors of which {run['errors_outside_faults']} "
+            f"outside an outage, {run['refused_while_open']} refused while open; reports left "
+            f"due: {run['reports_left_due']}; reports equal a full rebuild: "
+            f"{'yes' if run['reports_equal_rebuild'] else '**no**'}. "
+            f"Survived: {'yes' if run['held'] else '**no**'}.",
+        ]
+    return lines
+
+
+def render(runs: list[dict], loads: list[dict] = (), chaos: list[dict] = ()) -> str:
     machines = sorted({run["machine"] for run in runs}) or ["none yet"]
     lines = [
         "# Benchmark results",
@@ -147,17 +217,20 @@ def render(runs: list[dict], loads: list[dict] = ()) -> str:
     for target in TARGETS:
         lines += _rows(target, runs)
     lines += _load_table(list(loads))
+    lines += _chaos_table(list(chaos))
     lines += ["", "How to measure each:", ""]
     for command in dict.fromkeys(target.command for target in TARGETS):
         lines.append(f"- `{command}`")
     lines.append("- `make load` (`SERVERS=2` for two web processes)")
+    lines.append("- `make chaos`")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    runs, loads = _runs(), _loads()
-    OUT_MARKDOWN.write_text(render(runs, loads))
-    OUT_JSON.write_text(json.dumps({"benchmarks": runs, "load": loads}, indent=2) + "\n")
+    runs, loads, chaos = _runs(), _loads(), _chaos()
+    OUT_MARKDOWN.write_text(render(runs, loads, chaos))
+    document = {"benchmarks": runs, "load": loads, "chaos": chaos}
+    OUT_JSON.write_text(json.dumps(document, indent=2) + "\n")
     print(f"written to {OUT_MARKDOWN.name} and {OUT_JSON.name} ({len(runs)} figures)")
 
 

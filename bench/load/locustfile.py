@@ -16,10 +16,12 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, constant, events, task
 
 TARGETS = iter(json.loads(Path(os.environ["LOAD_TARGETS"]).read_text()))
@@ -27,6 +29,9 @@ HOSTS = os.environ["LOAD_HOSTS"].split(",")
 SENT: list[dict] = []
 # Every item has at least four options.
 FIELDS = (("answer", "ABCD"), ("marked", (True, False)), ("struck", (["A"], ["B", "C"], [])))
+REQUEST_TIMEOUT = 30
+# Seconds between attempts at one change: quickly at first, then every 5 s, for up to 10 min.
+RETRY_PAUSES = (0.5, 1, 2, 4, *([5] * 120))
 
 
 class Student(HttpUser):
@@ -40,6 +45,8 @@ class Student(HttpUser):
 
     @task
     def save_one_change(self):
+        """One change, sent again with the same id until the server answers it, as the exam
+        page's outbox does: a server error or no answer is retried, never given up on."""
         field, values = self.rng.choice(FIELDS)
         now = datetime.now(UTC).isoformat()
         change = {
@@ -49,20 +56,36 @@ class Student(HttpUser):
             "value": self.rng.choice(values),
             "client_time": now,
         }
+        entry = {"block": self.target["block"], "id": change["id"], "status": 0, "failures": []}
+        SENT.append(entry)  # before sending: a run that ends mid-retry still counts it
+        for pause in RETRY_PAUSES:
+            entry["status"] = self._send(change)
+            entry["at"] = time.time()
+            if not _retryable(entry["status"]):
+                return
+            entry["failures"].append(entry["at"])
+            gevent.sleep(pause)
+
+    def _send(self, change: dict) -> int:
         url = f"{next(self.hosts)}/api/v1/blocks/{self.target['block']}/changes/"
         with self.client.post(
             url,
-            json={"client_now": now, "changes": [change]},
+            json={"client_now": datetime.now(UTC).isoformat(), "changes": [change]},
             headers={"Authorization": f"Bearer {self.target['token']}"},
             name="/api/v1/blocks/[id]/changes/",
+            timeout=REQUEST_TIMEOUT,
             catch_response=True,
         ) as response:
-            status = response.status_code
-            SENT.append({"block": self.target["block"], "id": change["id"], "status": status})
+            status = response.status_code or 0
             if status == 409 and self.environment.parsed_options.expect_closed:
                 response.success()  # the block's time is up: refused, as it should be
             elif status >= 400 or status == 0:
                 response.failure(f"status {status}")
+            return status
+
+
+def _retryable(status: int) -> bool:
+    return status == 0 or status >= 500
 
 
 class FinishingStudent(Student):

@@ -34,7 +34,7 @@ def test_results_table_puts_each_figure_under_its_target_with_its_verdict():
     assert "| 19.30 s | 5.30 s | 3.64× | **miss** (2026-11-29, abc1234) |" in table
     assert "| 20.0 ms | 10.0 ms | 2.00× | not judged (profile) (2026-11-29, abc1234) |" in table
     assert "| change endpoint throughput | minimal Django view" in table
-    assert table.count("| not run |") == 4  # throughput, recompute, first item, load
+    assert table.count("| not run |") == 5  # throughput, recompute, first item, load, chaos
     assert len(TARGETS) == 6
 
 
@@ -65,3 +65,52 @@ def test_results_table_shows_each_load_run_and_whether_it_held():
         "| yes (abc1234, postgresql) |"
     ) in table
     assert "| steady | | | | | | | | | | | not run |" in render([])
+
+
+def test_results_table_shows_each_fault_of_a_chaos_run_and_whether_it_was_survived():
+    chaos = {
+        "profile": "class-2k",
+        "students": 2000,
+        "seconds": 300,
+        "code": "abc1234",
+        "sent": 50000,
+        "acknowledged": 49000,
+        "lost": 0,
+        "duplicated": 0,
+        "server_errors": 310,
+        "errors_outside_faults": 0,
+        "refused_while_open": 0,
+        "reports_left_due": 0,
+        "reports_equal_rebuild": True,
+        "held": False,
+        "faults": [
+            {
+                "name": "postgres",
+                "detail": {
+                    "down_seconds": 5,
+                    "server_errors": 310,
+                    "first_save_after_seconds": 0.2,
+                },
+                "held": True,
+            },
+            {
+                "name": "worker",
+                "detail": {
+                    "reports_queued": 300,
+                    "reports_recomputed": 299,
+                    "server_errors": 0,
+                    "first_save_after_seconds": 0.1,
+                },
+                "held": False,
+            },
+        ],
+    }
+
+    table = render([], [], [chaos])
+
+    assert (
+        "| PostgreSQL stopped (fast shutdown) and started again | down 5 s | 310 | 0.2 s | yes |"
+    ) in table
+    assert "| 299 of 300 reports recomputed | 0 | 0.1 s | **no** |" in table
+    assert "310 server errors of which 0 outside an outage" in table
+    assert "Survived: **no**." in table
