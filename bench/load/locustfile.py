@@ -30,8 +30,9 @@ SENT: list[dict] = []
 # Every item has at least four options.
 FIELDS = (("answer", "ABCD"), ("marked", (True, False)), ("struck", (["A"], ["B", "C"], [])))
 REQUEST_TIMEOUT = 30
-# Seconds between attempts at one change: quickly at first, then every 5 s, for up to 10 min.
-RETRY_PAUSES = (0.5, 1, 2, 4, *([5] * 120))
+# Seconds between attempts at one change, as the exam page's outbox waits: from half a second,
+# doubling, to every 30 s (for about 10 minutes in all).
+RETRY_PAUSES = (0.5, 1, 2, 4, 8, 16, *([30] * 20))
 
 
 class Student(HttpUser):

@@ -9,6 +9,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.throttling import AnonRateThrottle, UserRateThrottle
+from config.settings import REDIS_CACHE_OPTIONS
 
 pytestmark = [pytest.mark.services, pytest.mark.integration, pytest.mark.django_db]
 
@@ -20,7 +21,7 @@ def limited_by_private_redis(settings, private_redis, monkeypatch):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": private_redis.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     # The test settings turn the limits off; these are the production classes.
@@ -51,7 +52,7 @@ def test_rate_limit_lets_requests_through_while_redis_is_down(
     assert statuses == [200] * 5
     assert anonymous == 401  # the anonymous limit, too, did not fail the request
     assert "Rate limit not applied: the cache did not answer" in caplog.text
-    assert seconds < 30  # each request waits on the dead cache a second at most, not forever
+    assert seconds < 5  # the dead cache is not waited on, nor retried
 
 
 def test_rate_limit_counts_again_once_redis_is_back(api_as, student, limited_by_private_redis):
