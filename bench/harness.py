@@ -108,7 +108,7 @@ def report(figures: list[Figure], *, name: str) -> None:
             f"{_duration(figure.baseline_seconds)} = {figure.ratio:.2f}x "
             f"(target {figure.target}) {verdict}"
         )
-    RESULTS_DIR.mkdir(exist_ok=True)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}-{connection.vendor}.json"
     path.write_text(json.dumps({**meta, "figures": [asdict(f) for f in figures]}, indent=2))
     print(f"written to {path.relative_to(RESULTS_DIR.parent.parent)}")

@@ -392,7 +392,7 @@ def main() -> None:
         setup_django()
         summary = chaos(arguments, work, postgres, redis)
     print(json.dumps(summary, indent=2))
-    RESULTS_DIR.mkdir(exist_ok=True)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "chaos-postgresql.json").write_text(json.dumps(summary, indent=2))
     if not summary["held"]:
         raise SystemExit("The system did not survive every fault (see above).")

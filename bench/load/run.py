@@ -176,7 +176,7 @@ def main() -> None:
         **result.as_dict(),
     }
     print(json.dumps(summary, indent=2))
-    RESULTS_DIR.mkdir(exist_ok=True)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     name = f"load-{arguments.scenario}-{arguments.servers}-servers-{vendor}.json"
     (RESULTS_DIR / name).write_text(json.dumps(summary, indent=2))
     if not result.held:
