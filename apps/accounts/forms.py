@@ -1,7 +1,20 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from apps.accounts.models import Role
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a user name longer than any account's. Django sets the
+    field's max_length after building it, which adds no validator: a longer name went on to
+    authenticate() and into django-axes' failed-login record, which holds 255 characters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class SignUpForm(forms.Form):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.accounts.selectors import roles_of
 
 
@@ -49,8 +49,20 @@ class TokenCreateOutputSerializer(TokenOutputSerializer):
     token = serializers.CharField(help_text="The secret. It is shown this once and never again.")
 
 
+class UsernameField(serializers.CharField):
+    """A user name read as the login page reads it: trimmed, then NFKC-normalised, before its
+    length is checked."""
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        # Normalising never shortens a name, and a name too long is refused anyway.
+        if self.max_length is not None and len(value) > self.max_length:
+            return value
+        return User.normalize_username(value)
+
+
 class SessionCreateInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField(max_length=150)
     # As on the login page: a password is taken exactly as typed.
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 

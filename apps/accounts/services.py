@@ -62,7 +62,9 @@ def user_create(
     roles: tuple[str, ...] = (Role.STUDENT,),
     granted_by: User | None = None,
 ) -> User:
-    username, email = username.strip(), email.strip()
+    # NFKC, as the login page reads a user name: "ﬁle" signs up as "file", so that the name
+    # typed at sign-up logs in, and no look-alike of an existing name can sign up beside it.
+    username, email = User.normalize_username(username.strip()), email.strip()
     problems = _new_user_problems(username=username, email=email, password=password)
     if problems:
         raise InvalidInput("Some details need attention.", fields=problems)

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from apps.accounts import views
+from apps.accounts.forms import LoginForm
 from apps.core.access import login_required, public
 
 app_name = "accounts"
@@ -12,7 +13,9 @@ urlpatterns = [
         "login/",
         public(
             auth_views.LoginView.as_view(
-                template_name="accounts/login.html", redirect_authenticated_user=True
+                template_name="accounts/login.html",
+                authentication_form=LoginForm,
+                redirect_authenticated_user=True,
             )
         ),
         name="login",

@@ -10,6 +10,7 @@ MIN_OPTIONS = checks.MIN_OPTIONS
 MAX_OPTIONS = checks.MAX_OPTIONS
 LETTERS = checks.LETTERS
 MAX_TEXT = 20_000
+MAX_EXTERNAL_ID = 255  # Question.external_id holds the format's identifier
 
 
 def draft_problems(draft: ItemDraft) -> dict[str, list[str]]:
@@ -28,7 +29,32 @@ def draft_problems(draft: ItemDraft) -> dict[str, list[str]]:
             problems.setdefault(name, []).append(f"Keep this under {MAX_TEXT:,} characters.")
     if waivers := item_checks.waiver_problems(draft.waivers):
         problems["waivers"] = waivers
+    if len(draft.external_id) > MAX_EXTERNAL_ID:
+        problems["external_id"] = [
+            f"The identifier may have at most {MAX_EXTERNAL_ID} characters; "
+            f"this one has {len(draft.external_id):,}."
+        ]
+    for name, texts in _texts(draft).items():
+        if any("\x00" in text for text in texts):
+            # As the editor's and the API's fields refuse them; an import file can hold them.
+            problems.setdefault(name, []).append("Null characters are not allowed.")
     return problems
+
+
+def _texts(draft: ItemDraft) -> dict[str, list[str]]:
+    """Every text of a draft that the bank stores, by the field it belongs to."""
+    return {
+        "external_id": [draft.external_id, draft.uid],
+        "stem": [draft.stem],
+        "lead_in": [draft.lead_in],
+        "options": [text for option in draft.options for text in (option.text, option.explanation)],
+        "explanation": [draft.explanation],
+        "objective": [draft.objective],
+        "tags": draft.tags,
+        "references": draft.references,
+        "images": [text for image in draft.images for text in (image.name, image.alt)],
+        "waivers": [text for rule, reason in draft.waivers.items() for text in (rule, reason)],
+    }
 
 
 # Separates the parts of a fingerprint: a control character that no text field contains.

@@ -11,6 +11,7 @@ from apps.core.errors import InvalidInput
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 16_000_000  # e.g. 4000 × 4000
 ALLOWED = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+KEEP_INFO = ("transparency", "background")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,16 @@ def _refuse(message: str) -> InvalidInput:
 
 def image_clean(data: bytes) -> CleanImage:
     """Decode the upload fully and write a new file of the same kind with no metadata."""
+    image, kind = _decode(data)
+    return CleanImage(_encode(image, kind), ALLOWED[kind], image.width, image.height)
+
+
+def image_check(data: bytes) -> None:
+    """Refuse, as image_clean does, what is not a safe image, without writing a new file."""
+    _decode(data)
+
+
+def _decode(data: bytes) -> tuple[Image.Image, str]:
     if len(data) > MAX_BYTES:
         raise _refuse(f"The image is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     try:
@@ -49,7 +60,10 @@ def image_clean(data: bytes) -> CleanImage:
         raise _refuse("This file is not an image we can read.") from None
     except (OSError, SyntaxError, ValueError):
         raise _refuse("The image file is damaged or incomplete.") from None
-    return CleanImage(_encode(image, kind), ALLOWED[kind], width, height)
+    # Pillow writes what `info` holds back into the new file (a GIF's or JPEG's comment, which
+    # may carry markup or a patient's name); only what drawing the pixels needs is kept.
+    image.info = {key: image.info[key] for key in KEEP_INFO if key in image.info}
+    return image, kind
 
 
 def _encode(image: Image.Image, kind: str) -> bytes:

@@ -19,6 +19,7 @@ from apps.questions import content, item_checks, services
 from apps.questions.formats import FORMATS, detect
 from apps.questions.formats.archive import write_zip
 from apps.questions.formats.base import FormatError, ImportSource, ItemDraft, ParseResult
+from apps.questions.images import image_check
 from apps.questions.models import ImportJob, Question
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -215,7 +216,20 @@ def _warnings(draft: ItemDraft) -> list[str]:
 
 def _problems(draft: ItemDraft, index: services.PlacementIndex) -> str:
     fields = {**index.problems(draft), **content.draft_problems(draft)}
-    return " ".join(message for messages in fields.values() for message in messages)
+    messages = [message for messages in fields.values() for message in messages]
+    return " ".join([*messages, *_image_problems(draft)])
+
+
+def _image_problems(draft: ItemDraft) -> list[str]:
+    # In the dry run, so that an image that is not one makes its item an error in the report
+    # instead of failing the import half-way, after the batch's other images were written.
+    problems = []
+    for image in draft.images:
+        try:
+            image_check(image.data)
+        except InvalidInput as exc:
+            problems.append(f"The image “{image.name}”: {exc.message}")
+    return problems
 
 
 def _existing_questions(drafts: list[ItemDraft], *, source: str) -> dict[str, Question]:
@@ -234,6 +248,18 @@ def _existing_questions(drafts: list[ItemDraft], *, source: str) -> dict[str, Qu
 def _chunks(values: list, size: int):
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _storable(value):
+    """The value with U+0000 shown as U+FFFD: PostgreSQL refuses it in text and JSON, and
+    messages quote what a file holds."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    return value
 
 
 def _report(plans: list[Plan]) -> dict:
@@ -277,7 +303,10 @@ def import_job_analyse(*, job_id: int) -> None:
     if job is None:
         return
     ImportJob.objects.filter(pk=job.pk, status=Status.ANALYSING).update(
-        status=Status.ANALYSED, report=_report(plans), total=len(plans), updated_at=timezone.now()
+        status=Status.ANALYSED,
+        report=_storable(_report(plans)),
+        total=len(plans),
+        updated_at=timezone.now(),
     )
 
 
@@ -356,8 +385,10 @@ def _link_enemies(drafts: list[ItemDraft]) -> None:
 
 
 def _fail(job: ImportJob, message: str) -> None:
+    # A refused file is not kept: nothing can be done with it but upload a corrected one.
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=Status.FAILED, message=message, finished_at=timezone.now(), updated_at=timezone.now()
+        status=Status.FAILED, message=_storable(message), data=b"", finished_at=now, updated_at=now
     )
 
 

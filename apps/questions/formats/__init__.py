@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apps.questions.formats import aiken, csv_format, gift, moodle, native, qti
-from apps.questions.formats.archive import is_zip
+from apps.questions.formats.archive import UNREADABLE, is_zip
 from apps.questions.formats.base import ImportSource, ItemDraft, ParseResult, RenderedFile
 
 
@@ -69,7 +69,7 @@ def _detect_zip(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except zipfile.BadZipFile:
+    except UNREADABLE:
         return None
     if any(name.rsplit("/", 1)[-1] == "imsmanifest.xml" for name in names):
         return "qti"

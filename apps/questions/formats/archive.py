@@ -4,8 +4,10 @@ as a whole file.
 """
 
 import io
+import lzma
 import stat
 import zipfile
+import zlib
 
 from apps.questions.formats.base import FormatError
 
@@ -15,6 +17,19 @@ DEFAULT_MAX_TOTAL_BYTES = 200 * MB
 MAX_RATIO = 100
 # Small members may compress far better than 100:1 (a page of blank lines) and cost nothing.
 RATIO_CHECK_ABOVE = 1 * MB
+# What zipfile raises for a damaged archive besides BadZipFile: a broken deflate, bzip2 (OSError)
+# or LZMA stream (or LZMA properties cut short), an unknown compression method or zip version,
+# offsets outside the file.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    IndexError,
+    NotImplementedError,
+    ValueError,
+)
 
 
 def is_zip(data: bytes) -> bool:
@@ -38,8 +53,9 @@ def read_zip(
             _check_members(members, max_total_bytes)
             # zipfile stops at each declared size and checks the CRC: the checks bound memory.
             return {info.filename: archive.read(info) for info in members}
-    except zipfile.BadZipFile as exc:
-        raise FormatError(f"The file is not a readable zip archive: {exc}.") from exc
+    except UNREADABLE as exc:
+        reason = str(exc).rstrip(".") or "its data ends too soon"
+        raise FormatError(f"The file is not a readable zip archive: {reason}.") from exc
 
 
 def _check_members(members: list[zipfile.ZipInfo], max_total_bytes: int) -> None:

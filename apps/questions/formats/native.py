@@ -89,6 +89,10 @@ def _load_json(document: bytes) -> Any:
         raise FormatError(
             f"The file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
         ) from exc
+    except RecursionError:
+        raise FormatError("The file nests lists or objects too deeply to be a bank.") from None
+    except ValueError as exc:  # a number of more digits than Python converts (4,300)
+        raise FormatError("The file holds a number with thousands of digits.") from exc
 
 
 def _questions(bank: Any) -> list[Any]:

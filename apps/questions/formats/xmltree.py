@@ -36,6 +36,10 @@ def parse_xml(data: bytes, *, what: str) -> Element:
         ) from exc
     except ParseError as exc:
         raise MalformedXml(f"{what} is not well-formed XML: {exc}.") from exc
+    except (LookupError, ValueError) as exc:
+        # The declaration names an encoding Python lacks, or one expat cannot parse (UTF-16 or
+        # Shift JIS declared inside an 8-bit file): the text cannot be read at all.
+        raise MalformedXml(f"{what} declares an encoding that cannot be read: {exc}.") from exc
     _check_depth(root, what)
     for element in root.iter():
         element.tag = local_name(element.tag)
