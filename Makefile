@@ -34,8 +34,8 @@ demo-passwords: migrate ## Give the demo accounts new passwords and print them.
 test: $(BIN)/.installed ## Run the whole suite (SQLite, or DATABASE_URL's database).
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-fuzz: $(BIN)/.installed ## The hostile-input tests at full size (make test runs a sample): every XSS payload down every path.
-	VIGNETTE_FUZZ=full $(BIN)/pytest tests/questions/test_xss_everywhere.py tests/questions/test_sanitize.py tests/core/test_idempotency_abuse.py $(PYTEST_ARGS)
+fuzz: $(BIN)/.installed ## The hostile-input tests at full size (make test runs a sample): every XSS payload down every path, generated input to every API operation, every hostile upload down every upload path, the password and login-throttle rules.
+	VIGNETTE_FUZZ=full $(BIN)/pytest tests/questions/test_xss_everywhere.py tests/questions/test_sanitize.py tests/core/test_idempotency_abuse.py tests/core/test_api_fuzz.py tests/questions/test_hostile_uploads.py tests/accounts/test_password_fuzz.py $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed ## ruff, migrations check, OpenAPI validation, app layering.
 	$(BIN)/ruff check .

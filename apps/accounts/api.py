@@ -168,7 +168,11 @@ class UserListApi(GenericAPIView):
     permission_classes = [IsAuthenticated, IsAdmin]
     serializer_class = UserOutputSerializer
 
-    @extend_schema(operation_id="users_list", tags=["admin"])
+    @extend_schema(
+        operation_id="users_list",
+        responses={200: UserOutputSerializer(many=True)},
+        tags=["admin"],
+    )
     def get(self, request):
         page = self.paginate_queryset(selectors.user_list())
         return self.get_paginated_response(UserOutputSerializer(page, many=True).data)

@@ -32,7 +32,12 @@ class BlockListCreateApi(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = BlockSummarySerializer
 
-    @extend_schema(operation_id="blocks_list", parameters=[BlockListInputSerializer], tags=TAGS)
+    @extend_schema(
+        operation_id="blocks_list",
+        parameters=[BlockListInputSerializer],
+        responses={200: BlockSummarySerializer(many=True)},
+        tags=TAGS,
+    )
     def get(self, request):
         data = BlockListInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.blocks.changes import FIELDS
@@ -47,11 +48,26 @@ class ChoiceCountsOutputSerializer(serializers.Serializer):
     systems = serializers.DictField(child=serializers.IntegerField())
 
 
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {}},
+            {"type": "object"},
+        ]
+    }
+)
+class ChangeValueField(serializers.JSONField):
+    """Any JSON value but null (JSONField's schema would allow null, which it refuses)."""
+
+
 class ChangeInputSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="Made by the client; sending it again changes nothing.")
     position = serializers.IntegerField(min_value=1, max_value=MAX_ITEMS)
     field = serializers.ChoiceField(choices=FIELDS)
-    value = serializers.JSONField(
+    value = ChangeValueField(
         help_text='answer: a letter or ""; submit: the letter of the answer shown (tutor '
         "feedback; the earliest-made submit locks it); marked: true or false; struck: letters; "
         "highlights: [start, end] pairs; note: text; time_spent: seconds."
@@ -61,7 +77,9 @@ class ChangeInputSerializer(serializers.Serializer):
 
 class ChangesInputSerializer(serializers.Serializer):
     client_now = serializers.DateTimeField(help_text="The client's clock as it sends the batch.")
-    changes = ChangeInputSerializer(many=True, min_length=1, max_length=500)
+    # A ListField rather than many=True, so that the schema states the limits (minItems and
+    # maxItems), which a list serializer's min_length and max_length do not give it.
+    changes = serializers.ListField(child=ChangeInputSerializer(), min_length=1, max_length=500)
 
 
 class ItemStateSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from apps.core.errors import VignetteError
@@ -62,11 +63,15 @@ def exception_handler(exc, context) -> Response | None:
         headers["Retry-After"] = str(int(exc.wait))
     set_rollback()
 
+    # DRF's own codes: parse_error, not_authenticated, authentication_failed, throttled, …
+    code = getattr(exc.detail, "code", None) or exc.default_code
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", "Some of the input is not valid.", _field_messages(exc.detail))
+    elif isinstance(exc, exceptions.ParseError):
+        # The body as a whole is at fault: named as DRF names a body that is not an object.
+        message = str(exc.detail)
+        body = error_body(code, message, {api_settings.NON_FIELD_ERRORS_KEY: [message]})
     else:
-        # DRF's own codes: parse_error, not_authenticated, authentication_failed, throttled, …
-        code = getattr(exc.detail, "code", None) or exc.default_code
         body = error_body(code, str(exc.detail))
     return Response(body, status=exc.status_code, headers=headers)
 

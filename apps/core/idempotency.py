@@ -24,11 +24,14 @@ KEEP = timedelta(hours=24)
 
 PARAMETER = OpenApiParameter(
     HEADER,
-    str,
+    {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH},
     location=OpenApiParameter.HEADER,
     required=False,
-    description="A unique value per intended action (e.g. a UUID). Sending the same request "
-    "again with the same key returns the first answer instead of acting twice.",
+    # Printable ASCII, not only spaces: what `idempotent` accepts, less the Latin-1 it tolerates.
+    pattern=r"^[ -~]*[!-~][ -~]*$",
+    description="A unique value per intended action (e.g. a UUID), of 1 to 255 printable "
+    "characters. Sending the same request again with the same key returns the first answer "
+    "instead of acting twice.",
 )
 
 

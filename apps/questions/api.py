@@ -53,6 +53,14 @@ BANK_FILTERS = [
     ]
 ]
 
+# An export is sent as its format's own file type.
+EXPORT_RESPONSES = {
+    (200, "application/json"): OpenApiTypes.OBJECT,  # native
+    (200, "application/zip"): OpenApiTypes.BINARY,  # qti
+    (200, "application/xml"): OpenApiTypes.BINARY,  # moodle
+    (200, "text/csv"): OpenApiTypes.BINARY,  # csv
+}
+
 
 def _detail_response(question, *, status_code=status.HTTP_200_OK) -> Response:
     question = selectors.question_detail().get(pk=question.pk)
@@ -89,7 +97,12 @@ class QuestionListCreateApi(GenericAPIView):
     permission_classes = [IsAuthenticated, IsAuthorOrEditor]
     serializer_class = QuestionSummarySerializer
 
-    @extend_schema(operation_id="questions_list", parameters=BANK_FILTERS, tags=TAGS)
+    @extend_schema(
+        operation_id="questions_list",
+        parameters=BANK_FILTERS,
+        responses={200: QuestionSummarySerializer(many=True)},
+        tags=TAGS,
+    )
     def get(self, request):
         filters = selectors.bank_filters_from(request.query_params)
         page = self.paginate_queryset(selectors.bank_list(user=request.user, filters=filters))
@@ -327,6 +340,7 @@ class ReportListApi(GenericAPIView):
         operation_id="reports_list",
         summary="Error reports: an editor's whole queue, or one's own reports.",
         parameters=[OpenApiParameter("status", str, description="open, fixed or dismissed.")],
+        responses={200: ReportOutputSerializer(many=True)},
         tags=TAGS,
     )
     def get(self, request):
@@ -431,7 +445,7 @@ class ExportApi(APIView):
             OpenApiParameter("file_format", str, required=True, enum=list(exports.EXPORT_FORMATS)),
             *BANK_FILTERS,
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=EXPORT_RESPONSES,
         tags=IMPORT_TAGS,
     )
     def get(self, request):

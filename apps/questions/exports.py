@@ -20,7 +20,8 @@ MAX_EXPORT = 20_000
 def export_questions(*, user: User, format: str, filters: selectors.BankFilters) -> RenderedFile:
     services.check_can_review(user)
     if format not in EXPORT_FORMATS:
-        raise InvalidInput(fields={"format": [f"Choose one of: {', '.join(EXPORT_FORMATS)}."]})
+        # Named as the API's parameter and the export page's field are.
+        raise InvalidInput(fields={"file_format": [f"Choose one of: {', '.join(EXPORT_FORMATS)}."]})
     questions = selectors.bank_list(user=user, filters=filters).prefetch_related(
         "enemies", "latest_version__options"
     )[:MAX_EXPORT]

@@ -18,7 +18,11 @@ class ItemContentSerializer(serializers.Serializer):
     markup = serializers.ChoiceField(choices=QuestionVersion.Markup.choices, default="markdown")
     stem = serializers.CharField(max_length=20000, allow_blank=True)
     lead_in = serializers.CharField(max_length=2000)
-    options = OptionInputSerializer(many=True, min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
+    # A ListField rather than many=True, so that the schema states the limits (minItems and
+    # maxItems), which a list serializer's min_length and max_length do not give it.
+    options = serializers.ListField(
+        child=OptionInputSerializer(), min_length=MIN_OPTIONS, max_length=MAX_OPTIONS
+    )
     explanation = serializers.CharField(max_length=20000, allow_blank=True, default="")
     objective = serializers.CharField(max_length=5000, allow_blank=True, default="")
     references = serializers.ListField(

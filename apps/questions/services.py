@@ -424,7 +424,7 @@ def question_comment(*, question: Question, user: User, body: str) -> ReviewComm
     if not (has_role(user, Role.EDITOR) or question.author_id == user.pk):
         raise PermissionDenied("Only the question's author and editors comment on it.")
     if not body.strip():
-        raise InvalidInput(fields={"body": ["Write a comment."]})
+        raise InvalidInput(fields={"comment": ["Write a comment."]})
     return ReviewComment.objects.create(
         version=question.latest_version, author=user, body=body.strip()
     )

@@ -45,18 +45,47 @@ def test_wrong_media_type_answers_json_415(api_as, student):
     }
 
 
-def test_malformed_json_answers_json_400(api_as, student):
+def test_body_without_a_content_type_answers_json_415(api_as, student):
+    response = api_as(student).generic("POST", reverse("tokens"), b"name=x", content_type="")
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "error": {
+            "code": "unsupported_media_type",
+            "message": 'Unsupported media type "" in request.',
+            "fields": {},
+        }
+    }
+
+
+def test_malformed_json_answers_json_400_naming_the_body(api_as, student):
+    """Like every 400, it says what is at fault: the body as a whole, under the name DRF gives a
+    body that is not an object."""
     response = api_as(student).post(reverse("tokens"), "{", content_type="application/json")
 
+    message = (
+        "JSON parse error - Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)"
+    )
     assert response.status_code == 400
     assert response.json() == {
         "error": {
             "code": "parse_error",
-            "message": (
-                "JSON parse error - Expecting property name enclosed in double quotes: "
-                "line 1 column 2 (char 1)"
-            ),
-            "fields": {},
+            "message": message,
+            "fields": {"non_field_errors": [message]},
+        }
+    }
+
+
+def test_body_that_is_not_an_object_answers_400_naming_the_body(api_as, student):
+    response = api_as(student).post(reverse("tokens"), "[1, 2]", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Some of the input is not valid.",
+            "fields": {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]},
         }
     }
 

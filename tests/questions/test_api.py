@@ -119,6 +119,22 @@ def test_questions_api_workflow(api_as, author, editor, question):
     }
 
 
+def test_questions_api_blank_comment_is_refused_naming_the_comment_field(api_as, author, question):
+    response = api_as(author).post(
+        reverse("question_comment", args=[question.public_id]), {"comment": " "}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Some of the input is not valid.",
+            "fields": {"comment": ["Write a comment."]},
+        }
+    }
+    assert question.latest_version.comments.count() == 0
+
+
 def test_questions_api_edit_after_publish_keeps_old_version_and_diffs(api_as, author, published):
     client = api_as(author)
     url = published.public_id

@@ -7,7 +7,8 @@ import time_machine
 from django.urls import reverse
 
 from apps.core.errors import Conflict
-from apps.questions import imports
+from apps.questions import exports, imports
+from apps.questions.api import EXPORT_RESPONSES
 from apps.questions.formats import native
 from apps.questions.models import ImportJob, Question, QuestionVersion
 from tests.questions.conftest import make_draft
@@ -253,3 +254,25 @@ def test_export_then_import_elsewhere_gives_identical_questions(api_as, editor, 
     assert exported["Content-Disposition"].startswith("attachment;")
     assert sorted(q["stem"] for q in bank["questions"]) == ["Case 1.", "Case 2."]
     assert {q["uid"] for q in bank["questions"]} == {str(uuid.UUID(int=1)), str(uuid.UUID(int=2))}
+
+
+@pytest.mark.parametrize("query", [{}, {"file_format": "gift"}], ids=["missing", "import-only"])
+def test_export_api_refuses_a_format_it_cannot_write_naming_file_format(api_as, editor, query):
+    response = api_as(editor).get(reverse("exports"), query)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "Some of the input is not valid.",
+            "fields": {"file_format": ["Choose one of: native, qti, moodle, csv."]},
+        }
+    }
+
+
+@pytest.mark.parametrize("file_format", exports.EXPORT_FORMATS)
+def test_export_api_sends_each_format_as_a_documented_file_type(api_as, editor, file_format):
+    response = api_as(editor).get(reverse("exports"), {"file_format": file_format})
+
+    assert response.status_code == 200
+    assert (200, response["Content-Type"]) in EXPORT_RESPONSES
