@@ -226,8 +226,20 @@ def render(runs: list[dict], loads: list[dict] = (), chaos: list[dict] = ()) -> 
     return "\n".join(lines) + "\n"
 
 
+def _merged(previous: list[dict], latest: list[dict], key: tuple[str, ...]) -> list[dict]:
+    """The figures already in RESULTS.json, each replaced by a newer run of the same thing:
+    bench/results/ holds only what ran in this checkout, so one benchmark run again leaves
+    the others' figures in place."""
+    merged = {tuple(item[part] for part in key): item for item in previous}
+    merged |= {tuple(item[part] for part in key): item for item in latest}
+    return list(merged.values())
+
+
 def main() -> None:
-    runs, loads, chaos = _runs(), _loads(), _chaos()
+    previous = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else {}
+    runs = _merged(previous.get("benchmarks", []), _runs(), ("name", "database"))
+    loads = _merged(previous.get("load", []), _loads(), ("scenario", "servers", "database"))
+    chaos = _merged(previous.get("chaos", []), _chaos(), ("profile", "database"))
     OUT_MARKDOWN.write_text(render(runs, loads, chaos))
     document = {"benchmarks": runs, "load": loads, "chaos": chaos}
     OUT_JSON.write_text(json.dumps(document, indent=2) + "\n")

@@ -1,4 +1,4 @@
-from bench.results import TARGETS, render
+from bench.results import TARGETS, _merged, render
 
 
 def _run(name, seconds, baseline, passed, database="postgresql"):
@@ -114,3 +114,15 @@ def test_results_table_shows_each_fault_of_a_chaos_run_and_whether_it_was_surviv
     assert "| 299 of 300 reports recomputed | 0 | 0.1 s | **no** |" in table
     assert "310 server errors of which 0 outside an outage" in table
     assert "Survived: **no**." in table
+
+
+def test_results_keep_earlier_figures_that_no_newer_run_replaces():
+    earlier = [_run("import 10,000 items", 20, 8, True), _run("nightly rebuild", 46, 19, True)]
+    newer = [_run("import 10,000 items", 25, 8, False)]
+
+    merged = _merged(earlier, newer, ("name", "database"))
+
+    assert [(run["name"], run["seconds"]) for run in merged] == [
+        ("import 10,000 items", 25),
+        ("nightly rebuild", 46),
+    ]
