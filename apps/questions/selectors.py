@@ -49,6 +49,8 @@ def question_for_user(*, user: User, public_id: str) -> Question:
     question = question_detail(questions_visible_to(user)).filter(pk=pk).first() if pk else None
     if question is None:
         raise NotFound("No such question.")
+    if question.latest_version is not None:
+        question.latest_version.question = question  # rendering it needs no second read
     return question
 
 

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.questions import services
@@ -98,6 +100,16 @@ def test_detail_page_shows_the_shared_item_rendering(client, author, question):
     response = client.get(reverse("questions:detail", args=[question.public_id]))
 
     assert render_item(question.latest_version, reveal=True) in response.content.decode()
+
+
+def test_detail_page_reads_its_question_once(client, author, question):
+    client.force_login(author)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("questions:detail", args=[question.public_id]))
+
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "questions_question"' in q["sql"]]
+    assert len(reads) == 1, reads
 
 
 def test_workflow_buttons_on_detail_page(client, author, editor, question):
