@@ -51,8 +51,9 @@ def detect(filename: str, data: bytes) -> str | None:
     if is_zip(data):
         return _detect_zip(data)
     head = data[:_SNIFF].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
-        return _detect_xml(head)
+    # Text that opens with markup may still be a text format (an Aiken stem in <b>, say).
+    if head.startswith(b"<") and (xml := _detect_xml(head)):
+        return xml
     if head.startswith(b"{") and b'"vignette-bank"' in data:
         return "native"
     if extension == ".csv":

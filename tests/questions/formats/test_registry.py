@@ -42,6 +42,13 @@ def test_detect_gift_saved_as_text():
     assert detect("questions.txt", (SAMPLES / "gift" / "questions.gift").read_bytes()) == "gift"
 
 
+def test_detect_text_formats_that_open_with_markup():
+    aiken = b"<b>Which artery supplies the anterior wall?</b>\nA. LAD\nB. RCA\nANSWER: A\n"
+
+    assert detect("questions.txt", aiken) == "aiken"
+    assert detect("questions.gift", b"<i>Stem</i> {=right ~wrong}") == "gift"
+
+
 def test_detect_archives_by_what_they_hold():
     assert detect("cardio.zip", zip_folder("qti21-package")) == "qti"
     assert detect("bank.zip", write_zip({"bank.json": b"{}"})) == "native"
