@@ -99,9 +99,9 @@ def _rows(target: Target, runs: list[dict]) -> list[str]:
     ]
 
 
-def _loads() -> list[dict]:
-    """Every load run's summary (bench.load.run)."""
-    return [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("load-*.json"))]
+def _summaries(kind: str) -> list[dict]:
+    """Every summary of runs of one kind: `load` (bench.load.run) or `chaos` (bench.load.chaos)."""
+    return [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob(f"{kind}-*.json"))]
 
 
 def _load_table(loads: list[dict]) -> list[str]:
@@ -136,11 +136,6 @@ FAULTS = {
     "worker": "whole Celery worker killed mid-batch, a new one started",
     "deadline": "a group of blocks' deadlines pass mid-load",
 }
-
-
-def _chaos() -> list[dict]:
-    """Every chaos run's summary (bench.load.chaos)."""
-    return [json.loads(path.read_text()) for path in sorted(RESULTS_DIR.glob("chaos-*.json"))]
 
 
 def _fault_outcome(fault: dict) -> str:
@@ -238,8 +233,10 @@ def _merged(previous: list[dict], latest: list[dict], key: tuple[str, ...]) -> l
 def main() -> None:
     previous = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else {}
     runs = _merged(previous.get("benchmarks", []), _runs(), ("name", "database"))
-    loads = _merged(previous.get("load", []), _loads(), ("scenario", "servers", "database"))
-    chaos = _merged(previous.get("chaos", []), _chaos(), ("profile", "database"))
+    loads = _merged(
+        previous.get("load", []), _summaries("load"), ("scenario", "servers", "database")
+    )
+    chaos = _merged(previous.get("chaos", []), _summaries("chaos"), ("profile", "database"))
     OUT_MARKDOWN.write_text(render(runs, loads, chaos))
     document = {"benchmarks": runs, "load": loads, "chaos": chaos}
     OUT_JSON.write_text(json.dumps(document, indent=2) + "\n")

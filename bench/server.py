@@ -87,10 +87,10 @@ def gunicorn(
         _wait_healthy(process, url, log_path)
         yield url
     except BaseException:
-        _stop(process)
+        stop_process(process)
         print(f"gunicorn's log is kept at {log_path}")
         raise
-    _stop(process)
+    stop_process(process)
     shutil.rmtree(log_path.parent, ignore_errors=True)
 
 
@@ -109,7 +109,8 @@ def _wait_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:
     raise TimeoutError(f"gunicorn did not answer {url}/healthz; log: {log_path}")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
+    """TERM, then KILL its whole session after STOP_TIMEOUT; nothing if it already ended."""
     if process.poll() is not None:
         return
     process.terminate()

@@ -27,13 +27,15 @@ class LoadCheck:
 
     @property
     def held(self) -> bool:
-        errors = (
-            self.server_errors
-            if self.errors_outside_faults is None
-            else (self.errors_outside_faults)
-        )
-        faults = self.lost or self.duplicated or errors or self.unfinished
+        faults = self.lost or self.duplicated or self.counted_errors or self.unfinished
         return self.sent > 0 and not faults
+
+    @property
+    def counted_errors(self) -> int:
+        """The server errors that fail the run: all of them, or (chaos) those outside an outage."""
+        if self.errors_outside_faults is None:
+            return self.server_errors
+        return self.errors_outside_faults
 
     def as_dict(self) -> dict:
         return {**asdict(self), "held": self.held}

@@ -14,15 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.server import free_port, stop_process
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _accepts(port: int) -> bool:
@@ -52,17 +48,6 @@ def _spawn(argv: list[str], log: Path, env: dict | None = None) -> subprocess.Po
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def _stopped(process: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(sig)
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(STOP_TIMEOUT)
 
 
 class PrivatePostgres:
@@ -136,7 +121,7 @@ class PrivateRedis:
         _wait(lambda: _accepts(self.port), "Redis to accept connections")
 
     def stop(self) -> None:
-        _stopped(self.process)
+        stop_process(self.process)
         _wait(lambda: not _accepts(self.port), "Redis to stop listening", STOP_TIMEOUT)
 
 
@@ -173,7 +158,7 @@ class Worker:
         self.process.wait(STOP_TIMEOUT)
 
     def stop(self) -> None:
-        _stopped(self.process)
+        stop_process(self.process)
 
 
 def work_dir() -> Path:

@@ -44,6 +44,7 @@ from rest_framework.test import APIClient
 from apps.accounts import services
 from apps.accounts.models import RoleGrant, User
 from apps.core.errors import InvalidInput
+from tests.accounts.test_api import INVALID_CREDENTIALS, LOCKED_OUT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -279,21 +280,6 @@ def test_password_keeping_the_rules_is_accepted_everywhere(case):
 
 # --- The login throttle -----------------------------------------------------------------------
 
-INVALID_CREDENTIALS = {
-    "error": {
-        "code": "invalid_credentials",
-        "message": "Your username or password is not right.",
-        "fields": {},
-    }
-}
-LOCKED_OUT = {
-    "error": {
-        "code": "locked_out",
-        "message": "Too many failed logins: logging in to this account from your address is "
-        "paused. Try again in 15 minutes.",
-        "fields": {},
-    }
-}
 PASSWORD = "plum tree in april"
 WRONG = "not the password at all"
 
